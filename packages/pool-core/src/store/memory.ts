@@ -1,0 +1,345 @@
+import type { Micros } from "../money.js";
+import { isTerminal, type TokenUsage } from "../types.js";
+import type {
+  BudgetState,
+  ChainRecord,
+  ClaimRequest,
+  FinishRequest,
+  NewTask,
+  NewTaskEvent,
+  ParkRequest,
+  PoolRecord,
+  RunningTaskPatch,
+  SlotRecord,
+  Store,
+  StoreNotification,
+  TaskEvent,
+  TaskQuery,
+  TaskRecord,
+} from "./port.js";
+
+export const ZERO_TOKENS: TokenUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+
+export function addTokens(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    cacheRead: a.cacheRead + b.cacheRead,
+    cacheWrite: a.cacheWrite + b.cacheWrite,
+  };
+}
+
+interface PoolState {
+  record: PoolRecord;
+  spentMicros: Micros;
+  reservedMicros: Micros;
+  context: Map<string, string>;
+}
+
+/**
+ * The in-process Store: everything in maps, all operations synchronous under the hood so each one
+ * is atomic with respect to the others (JavaScript runs one at a time). Good for a library user
+ * who needs no history, and the reference the SQL store is tested against.
+ */
+export class InMemoryStore implements Store {
+  #pools = new Map<string, PoolState>();
+  #tasks = new Map<string, TaskRecord>();
+  #events = new Map<string, TaskEvent[]>();
+  #slots = new Map<string, SlotRecord>();
+  #chains = new Map<string, ChainRecord>();
+  #listeners = new Map<string, Set<(note: StoreNotification) => void>>();
+  #seq = 0;
+
+  async ensurePool(pool: PoolRecord): Promise<void> {
+    const existing = this.#pools.get(pool.id);
+    if (existing) existing.record = { ...pool };
+    else
+      this.#pools.set(pool.id, {
+        record: { ...pool },
+        spentMicros: 0,
+        reservedMicros: 0,
+        context: new Map(),
+      });
+  }
+
+  async getPool(poolId: string): Promise<PoolRecord | undefined> {
+    const p = this.#pools.get(poolId);
+    return p ? { ...p.record } : undefined;
+  }
+
+  #pool(poolId: string): PoolState {
+    const p = this.#pools.get(poolId);
+    if (!p) throw new Error(`unknown pool ${poolId}`);
+    return p;
+  }
+
+  async insertTask(task: NewTask): Promise<TaskRecord> {
+    this.#pool(task.poolId);
+    const record: TaskRecord = {
+      ...task,
+      tags: [...task.tags],
+      seq: ++this.#seq,
+      status: "queued",
+      slotId: null,
+      engineId: null,
+      leaseExpiresAt: null,
+      runAfter: null,
+      attempt: 0,
+      claudeSessionId: null,
+      reservedMicros: 0,
+      spendMicros: 0,
+      tokens: { ...ZERO_TOKENS },
+      model: null,
+      turns: 0,
+      result: null,
+      error: null,
+      createdAt: new Date(),
+      startedAt: null,
+      finishedAt: null,
+    };
+    this.#tasks.set(task.id, record);
+    this.#notify(task.poolId, { type: "task_queued", taskId: task.id });
+    return structuredClone(record);
+  }
+
+  async getTask(taskId: string): Promise<TaskRecord | undefined> {
+    const t = this.#tasks.get(taskId);
+    return t ? structuredClone(t) : undefined;
+  }
+
+  async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
+    const out: TaskRecord[] = [];
+    for (const t of this.#tasks.values()) {
+      if (t.poolId !== query.poolId) continue;
+      if (query.status && !query.status.includes(t.status)) continue;
+      if (query.chainId && t.chainId !== query.chainId) continue;
+      out.push(structuredClone(t));
+    }
+    out.sort((a, b) => a.seq - b.seq);
+    return query.limit === undefined ? out : out.slice(-query.limit);
+  }
+
+  async countPendingTasks(poolId: string): Promise<number> {
+    let n = 0;
+    for (const t of this.#tasks.values()) {
+      if (t.poolId === poolId && (t.status === "queued" || t.status === "waiting_for_quota")) n++;
+    }
+    return n;
+  }
+
+  async claimNextTask(claim: ClaimRequest): Promise<TaskRecord | undefined> {
+    const now = Date.now();
+    let best: TaskRecord | undefined;
+    for (const t of this.#tasks.values()) {
+      if (t.poolId !== claim.poolId) continue;
+      if (!isClaimable(t, now)) continue;
+      if (t.targetSlotId !== null && t.targetSlotId !== claim.slotId) continue;
+      if (t.targetRole !== null && t.targetRole !== claim.slotRole) continue;
+      if (!best || t.priority > best.priority || (t.priority === best.priority && t.seq < best.seq)) best = t;
+    }
+    if (!best) return undefined;
+    if (best.status === "running") {
+      // The previous owner's lease expired: its reservation is released, its engine is gone.
+      this.#pool(best.poolId).reservedMicros -= best.reservedMicros;
+      best.reservedMicros = 0;
+    }
+    best.status = "running";
+    best.slotId = claim.slotId;
+    best.engineId = claim.engineId;
+    best.leaseExpiresAt = new Date(now + claim.leaseMs);
+    best.runAfter = null;
+    best.attempt += 1;
+    best.startedAt ??= new Date(now);
+    this.#notify(best.poolId, { type: "task_changed", taskId: best.id, status: "running" });
+    return structuredClone(best);
+  }
+
+  async renewLeases(engineId: string, taskIds: string[], leaseMs: number): Promise<string[]> {
+    const lost: string[] = [];
+    for (const id of taskIds) {
+      const t = this.#tasks.get(id);
+      if (!t || t.engineId !== engineId || t.status !== "running") lost.push(id);
+      else t.leaseExpiresAt = new Date(Date.now() + leaseMs);
+    }
+    return lost;
+  }
+
+  async updateRunningTask(taskId: string, patch: RunningTaskPatch): Promise<void> {
+    const t = this.#tasks.get(taskId);
+    if (!t || isTerminal(t.status)) return;
+    if (patch.claudeSessionId !== undefined) t.claudeSessionId = patch.claudeSessionId;
+    if (patch.model !== undefined) t.model = patch.model;
+  }
+
+  async parkTask(taskId: string, park: ParkRequest): Promise<boolean> {
+    const t = this.#tasks.get(taskId);
+    if (!t || t.status !== "running") return false;
+    const pool = this.#pool(t.poolId);
+    pool.reservedMicros -= t.reservedMicros;
+    pool.spentMicros += park.spendMicros;
+    t.reservedMicros = 0;
+    t.spendMicros += park.spendMicros;
+    t.tokens = addTokens(t.tokens, park.tokens);
+    t.status = "waiting_for_quota";
+    t.runAfter = park.runAfter;
+    t.engineId = null;
+    t.leaseExpiresAt = null;
+    t.error = park.error;
+    if (park.claudeSessionId) t.claudeSessionId = park.claudeSessionId;
+    this.#notify(t.poolId, { type: "task_changed", taskId, status: t.status });
+    return true;
+  }
+
+  async cancelPendingTask(taskId: string, error: FinishRequest["error"]): Promise<boolean> {
+    const t = this.#tasks.get(taskId);
+    if (!t || (t.status !== "queued" && t.status !== "waiting_for_quota")) return false;
+    t.status = "cancelled";
+    t.error = error;
+    t.finishedAt = new Date();
+    this.#notify(t.poolId, { type: "task_changed", taskId, status: t.status });
+    return true;
+  }
+
+  async finishTask(taskId: string, finish: FinishRequest): Promise<boolean> {
+    const t = this.#tasks.get(taskId);
+    if (!t || isTerminal(t.status)) return false;
+    const pool = this.#pool(t.poolId);
+    pool.reservedMicros -= t.reservedMicros;
+    pool.spentMicros += finish.spendMicros;
+    t.reservedMicros = 0;
+    t.status = finish.status;
+    t.result = finish.result;
+    t.error = finish.error;
+    t.spendMicros += finish.spendMicros;
+    t.tokens = addTokens(t.tokens, finish.tokens);
+    t.model = finish.model ?? t.model;
+    t.turns += finish.turns;
+    t.claudeSessionId = finish.claudeSessionId ?? t.claudeSessionId;
+    t.finishedAt = new Date();
+    t.leaseExpiresAt = null;
+    this.#notify(t.poolId, { type: "task_changed", taskId, status: t.status });
+    return true;
+  }
+
+  async getBudget(poolId: string): Promise<BudgetState> {
+    const p = this.#pool(poolId);
+    return {
+      capMicros: p.record.budgetCapMicros,
+      spentMicros: p.spentMicros,
+      reservedMicros: p.reservedMicros,
+    };
+  }
+
+  async setBudgetCap(poolId: string, capMicros: Micros | null): Promise<void> {
+    this.#pool(poolId).record.budgetCapMicros = capMicros;
+  }
+
+  async reserveBudget(
+    poolId: string,
+    taskId: string,
+    desired: Micros,
+    minimum: Micros,
+  ): Promise<Micros | null> {
+    const p = this.#pool(poolId);
+    const t = this.#tasks.get(taskId);
+    if (!t) return null;
+    const cap = p.record.budgetCapMicros;
+    const remaining = cap === null ? Number.POSITIVE_INFINITY : cap - p.spentMicros - p.reservedMicros;
+    const granted = Math.min(desired, remaining);
+    if (granted < minimum || granted <= 0) return null;
+    p.reservedMicros += granted;
+    t.reservedMicros += granted;
+    return granted;
+  }
+
+  async appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]> {
+    const t = this.#tasks.get(taskId);
+    if (!t) throw new Error(`unknown task ${taskId}`);
+    let log = this.#events.get(taskId);
+    if (!log) {
+      log = [];
+      this.#events.set(taskId, log);
+    }
+    const at = new Date();
+    const added = events.map((e, i) => ({ ...e, taskId, seq: (log?.length ?? 0) + i + 1, at }));
+    log.push(...added);
+    const last = added.at(-1);
+    if (last) this.#notify(t.poolId, { type: "task_events", taskId, lastSeq: last.seq });
+    return added;
+  }
+
+  async listTaskEvents(taskId: string, afterSeq = 0): Promise<TaskEvent[]> {
+    return (this.#events.get(taskId) ?? []).filter((e) => e.seq > afterSeq);
+  }
+
+  async upsertSlot(slot: SlotRecord): Promise<void> {
+    this.#slots.set(`${slot.poolId}/${slot.id}`, { ...slot });
+  }
+
+  async listSlots(poolId: string): Promise<SlotRecord[]> {
+    return [...this.#slots.values()].filter((s) => s.poolId === poolId).map((s) => ({ ...s }));
+  }
+
+  async contextSet(poolId: string, key: string, value: string): Promise<void> {
+    this.#pool(poolId).context.set(key, value);
+  }
+
+  async contextGet(poolId: string, key: string): Promise<string | undefined> {
+    return this.#pool(poolId).context.get(key);
+  }
+
+  async contextDelete(poolId: string, key: string): Promise<boolean> {
+    return this.#pool(poolId).context.delete(key);
+  }
+
+  async contextList(poolId: string): Promise<Array<{ key: string; value: string }>> {
+    return [...this.#pool(poolId).context.entries()]
+      .map(([key, value]) => ({ key, value }))
+      .sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async saveChain(chain: ChainRecord): Promise<void> {
+    this.#chains.set(chain.id, structuredClone(chain));
+  }
+
+  async getChain(chainId: string): Promise<ChainRecord | undefined> {
+    const c = this.#chains.get(chainId);
+    return c ? structuredClone(c) : undefined;
+  }
+
+  async listChains(poolId: string, status?: ChainRecord["status"][]): Promise<ChainRecord[]> {
+    return [...this.#chains.values()]
+      .filter((c) => c.poolId === poolId && (!status || status.includes(c.status)))
+      .map((c) => structuredClone(c));
+  }
+
+  subscribe(poolId: string, listener: (note: StoreNotification) => void): () => void {
+    let set = this.#listeners.get(poolId);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(poolId, set);
+    }
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+  }
+
+  #notify(poolId: string, note: StoreNotification): void {
+    const set = this.#listeners.get(poolId);
+    if (!set) return;
+    // Listeners run after the current operation returns, as they would across processes.
+    queueMicrotask(() => {
+      for (const l of set) l(note);
+    });
+  }
+}
+
+function isClaimable(t: TaskRecord, now: number): boolean {
+  if (t.status === "queued") return true;
+  if (t.status === "waiting_for_quota") return t.runAfter === null || t.runAfter.getTime() <= now;
+  if (t.status === "running") return t.leaseExpiresAt !== null && t.leaseExpiresAt.getTime() < now;
+  return false;
+}

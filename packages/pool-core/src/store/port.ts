@@ -1,0 +1,237 @@
+import type { Micros } from "../money.js";
+import type {
+  ClaudeConfig,
+  SessionMode,
+  TaskErrorInfo,
+  TaskResult,
+  TaskStatus,
+  TokenUsage,
+} from "../types.js";
+
+/**
+ * The persistence port. pool-core ships an in-memory implementation; packages/db implements it on
+ * Postgres/PGlite. The store owns the queue (so several engines can share one), budget
+ * admission (so the cap holds across processes) and the append-only event log.
+ *
+ * Invariants every implementation keeps:
+ * - `claimNextTask` hands a task to exactly one caller (SKIP LOCKED in SQL).
+ * - `reserveBudget` and `finishTask` are atomic: spent + reserved never exceeds the cap.
+ * - `finishTask` is idempotent: a task reaches a terminal state once; later calls return false.
+ * - event sequence numbers per task start at 1 and have no gaps.
+ */
+export interface Store {
+  /** Creates the pool row if absent; updates its name/config/cap otherwise. */
+  ensurePool(pool: PoolRecord): Promise<void>;
+  getPool(poolId: string): Promise<PoolRecord | undefined>;
+
+  insertTask(task: NewTask): Promise<TaskRecord>;
+  getTask(taskId: string): Promise<TaskRecord | undefined>;
+  listTasks(query: TaskQuery): Promise<TaskRecord[]>;
+  /** Counts queued + waiting tasks of a pool (for the max queue length and status). */
+  countPendingTasks(poolId: string): Promise<number>;
+
+  /**
+   * Atomically takes the best task this slot may run: status `queued`, or `waiting_for_quota` /
+   * a `running` task whose lease expired, with `runAfter` passed; routed to this slot or role or
+   * to any; highest priority first, FIFO (by `seq`) within a priority. Sets status `running`,
+   * the slot, the lease; increments `attempt`. Returns undefined when nothing is claimable.
+   */
+  claimNextTask(claim: ClaimRequest): Promise<TaskRecord | undefined>;
+  /** Extends the lease of tasks this engine runs. Returns ids whose lease this engine no longer holds. */
+  renewLeases(engineId: string, taskIds: string[], leaseMs: number): Promise<string[]>;
+
+  /** Non-terminal updates of a task the caller owns (session id once known, partial spend). */
+  updateRunningTask(taskId: string, patch: RunningTaskPatch): Promise<void>;
+  /** Parks a running task until `runAfter` (usage limit), releasing its reservation and settling spend so far. */
+  parkTask(taskId: string, park: ParkRequest): Promise<boolean>;
+  /** Cancels a task only if it is still queued or waiting. Returns false if it already started or ended. */
+  cancelPendingTask(taskId: string, error: TaskErrorInfo): Promise<boolean>;
+  /**
+   * Moves a task to a terminal state, releases its reservation and settles its spend into the
+   * pool's spent total and the daily rollup, in one transaction. Returns false (and changes
+   * nothing) if the task was already terminal.
+   */
+  finishTask(taskId: string, finish: FinishRequest): Promise<boolean>;
+
+  /** Budget admission. */
+  getBudget(poolId: string): Promise<BudgetState>;
+  setBudgetCap(poolId: string, capMicros: Micros | null): Promise<void>;
+  /**
+   * Reserves `min(desired, cap - spent - reserved)` for the task if that is at least `minimum`;
+   * returns the amount granted, or null when the remaining budget cannot cover `minimum`.
+   * With no cap, grants `desired`. Atomic across processes.
+   */
+  reserveBudget(poolId: string, taskId: string, desired: Micros, minimum: Micros): Promise<Micros | null>;
+
+  appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]>;
+  listTaskEvents(taskId: string, afterSeq?: number): Promise<TaskEvent[]>;
+
+  upsertSlot(slot: SlotRecord): Promise<void>;
+  listSlots(poolId: string): Promise<SlotRecord[]>;
+
+  contextSet(poolId: string, key: string, value: string): Promise<void>;
+  contextGet(poolId: string, key: string): Promise<string | undefined>;
+  contextDelete(poolId: string, key: string): Promise<boolean>;
+  contextList(poolId: string): Promise<Array<{ key: string; value: string }>>;
+
+  saveChain(chain: ChainRecord): Promise<void>;
+  getChain(chainId: string): Promise<ChainRecord | undefined>;
+  listChains(poolId: string, status?: ChainRecord["status"][]): Promise<ChainRecord[]>;
+
+  /** Notifies when work may have become claimable or a task changed (cross-process for SQL). */
+  subscribe(poolId: string, listener: (note: StoreNotification) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface PoolRecord {
+  id: string;
+  name: string;
+  /** Opaque JSON of the pool's options (for the dashboard). */
+  config: Record<string, unknown>;
+  budgetCapMicros: Micros | null;
+  teamId?: string | null;
+}
+
+export interface NewTask {
+  id: string;
+  poolId: string;
+  prompt: string;
+  priority: number;
+  targetSlotId: string | null;
+  targetRole: string | null;
+  config: ClaudeConfig;
+  sessionMode: SessionMode;
+  /** When set, the task runs in this Claude session (or a new detached one for null), not the slot's. */
+  explicitSession: { resume: string | null } | null;
+  cwd: string | null;
+  tags: string[];
+  maxBudgetMicros: Micros | null;
+  timeoutMs: number | null;
+  chainId: string | null;
+  chainStep: string | null;
+  parentTaskId: string | null;
+  submittedBy: string | null;
+  skill: string | null;
+}
+
+export interface TaskRecord extends NewTask {
+  /** Store-assigned, strictly increasing per store: FIFO order within a priority. */
+  seq: number;
+  status: TaskStatus;
+  slotId: string | null;
+  engineId: string | null;
+  leaseExpiresAt: Date | null;
+  runAfter: Date | null;
+  /** Number of times the task was claimed (1 on the first run). */
+  attempt: number;
+  /** The Claude session the task ran in (known from the init line). */
+  claudeSessionId: string | null;
+  reservedMicros: Micros;
+  spendMicros: Micros;
+  tokens: TokenUsage;
+  model: string | null;
+  turns: number;
+  result: TaskResult | null;
+  error: TaskErrorInfo | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface TaskQuery {
+  poolId: string;
+  status?: TaskStatus[];
+  chainId?: string;
+  limit?: number;
+}
+
+export interface ClaimRequest {
+  poolId: string;
+  engineId: string;
+  slotId: string;
+  slotRole: string | null;
+  leaseMs: number;
+}
+
+export interface RunningTaskPatch {
+  claudeSessionId?: string;
+  model?: string;
+}
+
+export interface ParkRequest {
+  runAfter: Date;
+  claudeSessionId: string | null;
+  spendMicros: Micros;
+  tokens: TokenUsage;
+  error: TaskErrorInfo;
+}
+
+export interface FinishRequest {
+  status: Extract<TaskStatus, "completed" | "failed" | "cancelled" | "timed_out">;
+  result: TaskResult | null;
+  error: TaskErrorInfo | null;
+  /** Spend of this run only (not cumulative across resumes). */
+  spendMicros: Micros;
+  tokens: TokenUsage;
+  model: string | null;
+  turns: number;
+  claudeSessionId: string | null;
+}
+
+export interface BudgetState {
+  capMicros: Micros | null;
+  spentMicros: Micros;
+  reservedMicros: Micros;
+}
+
+export interface NewTaskEvent {
+  /** The event's kind: the stream-json `type` (`system`, `assistant`, `user`, `result`, …) or `stderr`/`noise`. */
+  kind: string;
+  payload: unknown;
+}
+
+export interface TaskEvent extends NewTaskEvent {
+  taskId: string;
+  seq: number;
+  at: Date;
+}
+
+export interface SlotRecord {
+  id: string;
+  poolId: string;
+  engineId: string;
+  name: string;
+  role: string | null;
+  description: string | null;
+  config: ClaudeConfig;
+  state: "idle" | "busy" | "stopped";
+  currentTaskId: string | null;
+  sessionId: string | null;
+  worktreePath: string | null;
+  tasksCompleted: number;
+  errors: number;
+  restarts: number;
+  spendMicros: Micros;
+}
+
+export type ChainStatus = "running" | "completed" | "failed" | "cancelled";
+
+/** A chain as persisted; `definition` and `state` are JSON owned by the chain runner. */
+export interface ChainRecord {
+  id: string;
+  poolId: string;
+  status: ChainStatus;
+  definition: unknown;
+  state: unknown;
+  claudeSessionId: string | null;
+  worktreePath: string | null;
+  branch: string | null;
+  spendMicros: Micros;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export type StoreNotification =
+  | { type: "task_queued"; taskId: string }
+  | { type: "task_changed"; taskId: string; status: TaskStatus }
+  | { type: "task_events"; taskId: string; lastSeq: number };
