@@ -3,6 +3,7 @@ import { isTerminal, type TokenUsage } from "../types.js";
 import type {
   BudgetState,
   ChainRecord,
+  ClaimedTask,
   ClaimRequest,
   FinishRequest,
   NewTask,
@@ -85,6 +86,7 @@ export class InMemoryStore implements Store {
       leaseExpiresAt: null,
       runAfter: null,
       attempt: 0,
+      recoveries: 0,
       claudeSessionId: null,
       reservedMicros: 0,
       spendMicros: 0,
@@ -127,7 +129,7 @@ export class InMemoryStore implements Store {
     return n;
   }
 
-  async claimNextTask(claim: ClaimRequest): Promise<TaskRecord | undefined> {
+  async claimNextTask(claim: ClaimRequest): Promise<ClaimedTask | undefined> {
     const now = Date.now();
     let best: TaskRecord | undefined;
     for (const t of this.#tasks.values()) {
@@ -138,7 +140,9 @@ export class InMemoryStore implements Store {
       if (!best || t.priority > best.priority || (t.priority === best.priority && t.seq < best.seq)) best = t;
     }
     if (!best) return undefined;
+    const claimedFrom = best.status as ClaimedTask["claimedFrom"];
     if (best.status === "running") {
+      best.recoveries += 1;
       // The previous owner's lease expired: its reservation is released, its engine is gone.
       this.#pool(best.poolId).reservedMicros -= best.reservedMicros;
       best.reservedMicros = 0;
@@ -151,7 +155,7 @@ export class InMemoryStore implements Store {
     best.attempt += 1;
     best.startedAt ??= new Date(now);
     this.#notify(best.poolId, { type: "task_changed", taskId: best.id, status: "running" });
-    return structuredClone(best);
+    return { ...structuredClone(best), claimedFrom };
   }
 
   async renewLeases(engineId: string, taskIds: string[], leaseMs: number): Promise<string[]> {

@@ -34,9 +34,10 @@ export interface Store {
    * Atomically takes the best task this slot may run: status `queued`, or `waiting_for_quota` /
    * a `running` task whose lease expired, with `runAfter` passed; routed to this slot or role or
    * to any; highest priority first, FIFO (by `seq`) within a priority. Sets status `running`,
-   * the slot, the lease; increments `attempt`. Returns undefined when nothing is claimable.
+   * the slot, the lease; increments `attempt` (and `recoveries` when taken over from an expired
+   * lease). Returns undefined when nothing is claimable.
    */
-  claimNextTask(claim: ClaimRequest): Promise<TaskRecord | undefined>;
+  claimNextTask(claim: ClaimRequest): Promise<ClaimedTask | undefined>;
   /** Extends the lease of tasks this engine runs. Returns ids whose lease this engine no longer holds. */
   renewLeases(engineId: string, taskIds: string[], leaseMs: number): Promise<string[]>;
 
@@ -124,6 +125,8 @@ export interface TaskRecord extends NewTask {
   runAfter: Date | null;
   /** Number of times the task was claimed (1 on the first run). */
   attempt: number;
+  /** Number of times the task was taken over after its engine's lease expired (engine death). */
+  recoveries: number;
   /** The Claude session the task ran in (known from the init line). */
   claudeSessionId: string | null;
   reservedMicros: Micros;
@@ -136,6 +139,11 @@ export interface TaskRecord extends NewTask {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+}
+
+/** A claimed task, with the status it was claimed from (a recovery when `running`). */
+export interface ClaimedTask extends TaskRecord {
+  claimedFrom: "queued" | "waiting_for_quota" | "running";
 }
 
 export interface TaskQuery {
