@@ -1,0 +1,103 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ClaudeEnvOptions, claudeBinPath, claudeEnv } from "./env.js";
+
+export interface RunClaudeOptions extends ClaudeEnvOptions {
+  /** Working directory; default a fresh temp dir (so no git repo or CLAUDE.md is picked up). */
+  cwd?: string;
+  /** SIGKILL the CLI after this long; default 30 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface RunClaudeResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  cwd: string;
+  configDir: string;
+  /** Every stdout line that parses as a JSON object (stream-json messages, or the one json result). */
+  messages: Array<Record<string, unknown>>;
+  /** The last message with `type: "result"`, if any. */
+  result: Record<string, unknown> | undefined;
+}
+
+/**
+ * Runs the real `claude` once against `mock` with stdin closed and collects its output.
+ * @example
+ * const run = await runClaude(mock, ["-p", "hi", "--output-format", "stream-json", "--verbose"]);
+ * expect(run.result?.is_error).toBe(false);
+ */
+export function runClaude(
+  mock: { url: string },
+  args: readonly string[],
+  options: RunClaudeOptions = {},
+): Promise<RunClaudeResult> {
+  const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), "claude-cwd-"));
+  const configDir = options.configDir ?? mkdtempSync(join(tmpdir(), "claude-config-"));
+  const env = claudeEnv(mock, { ...options, configDir });
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(claudeBinPath(), [...args], {
+      cwd,
+      env,
+      // An open but silent stdin costs a 3 s wait in -p mode.
+      stdio: ["ignore", "pipe", "pipe"],
+      signal: options.signal,
+    });
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, options.timeoutMs ?? 30_000);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const messages = parseJsonLines(stdout);
+      resolve({
+        code,
+        signal,
+        stdout,
+        stderr,
+        durationMs: Math.round(performance.now() - started),
+        timedOut,
+        cwd,
+        configDir,
+        messages,
+        result: messages.findLast((message) => message.type === "result"),
+      });
+    });
+  });
+}
+
+function parseJsonLines(stdout: string): Array<Record<string, unknown>> {
+  const messages: Array<Record<string, unknown>> = [];
+  for (const line of stdout.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+        messages.push(value as Record<string, unknown>);
+      }
+    } catch {
+      // Not a JSON line (text output); only JSON lines are collected.
+    }
+  }
+  return messages;
+}
