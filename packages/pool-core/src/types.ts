@@ -77,6 +77,8 @@ export interface TaskErrorInfo {
   message: string;
   /** Finer reason: api_error, crashed, no_result, error_max_turns, error_max_budget_usd, over_reservation, engine_restarted… */
   reason?: string;
+  /** Figures that explain the error, e.g. `remainingUsd` and `requiredUsd` for BUDGET_EXCEEDED. */
+  details?: Record<string, number | string | null>;
 }
 
 export type SlotState = "idle" | "busy" | "stopped";
