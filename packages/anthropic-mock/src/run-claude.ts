@@ -9,6 +9,7 @@ export interface RunClaudeOptions extends ClaudeEnvOptions {
   cwd?: string;
   /** SIGKILL the CLI after this long; default 30 s. */
   timeoutMs?: number;
+  /** Aborting sends the CLI SIGTERM; the promise still resolves with what it printed. */
   signal?: AbortSignal;
 }
 
@@ -48,8 +49,14 @@ export function runClaude(
       env,
       // An open but silent stdin costs a 3 s wait in -p mode.
       stdio: ["ignore", "pipe", "pipe"],
-      signal: options.signal,
     });
+    // SIGTERM like a supervisor would (the CLI exits 143); spawn's own `signal` option would also
+    // reject with an AbortError, but a cancelled run is still a run with an outcome to inspect.
+    const onAbort = (): void => {
+      child.kill("SIGTERM");
+    };
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -65,10 +72,12 @@ export function runClaude(
     }, options.timeoutMs ?? 30_000);
     child.on("error", (error) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
       reject(error);
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
       const messages = parseJsonLines(stdout);
       resolve({
         code,

@@ -31,6 +31,7 @@ export class MockAnthropic {
   #queue: MockReply[] = [];
   #seq = 0;
   #toolSeq = 0;
+  #waiters = new Set<(request: RecordedRequest) => void>();
 
   constructor(server: Server, options: MockAnthropicOptions) {
     this.#server = server;
@@ -76,6 +77,33 @@ export class MockAnthropic {
     return this.requests.filter((request) => request.kind === "messages" && !request.auxiliary);
   }
 
+  /**
+   * Resolves with the first request, already received or still to come, that matches `predicate`
+   * (default: any request); rejects after `timeoutMs` (default 10 s).
+   * @example
+   * const request = await mock.waitForRequest((r) => r.kind === "messages");
+   */
+  waitForRequest(
+    predicate: (request: RecordedRequest) => boolean = () => true,
+    { timeoutMs = 10_000 }: { timeoutMs?: number } = {},
+  ): Promise<RecordedRequest> {
+    const seen = this.requests.find(predicate);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = (request: RecordedRequest): void => {
+        if (!predicate(request)) return;
+        clearTimeout(timer);
+        this.#waiters.delete(waiter);
+        resolve(request);
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(new Error(`MockAnthropic.waitForRequest: no matching request within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#waiters.add(waiter);
+    });
+  }
+
   /** Forgets recorded requests, handlers and queued replies; the server keeps listening. */
   reset(): void {
     this.requests.length = 0;
@@ -107,6 +135,7 @@ export class MockAnthropic {
       rawBody,
     });
     this.requests.push(request);
+    for (const waiter of [...this.#waiters]) waiter(request);
     const requestId = `req_mock_${request.seq}`;
 
     if (request.path === "/api/hello") {
