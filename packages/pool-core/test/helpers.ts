@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { simBinPath } from "@claude-pool/claude-sim";
+import { Pool, type PoolOptionsInput } from "../src/index.js";
+
+export interface SimLogEntry {
+  pid: number;
+  argv: string[];
+  cwd: string;
+  prompt: string;
+  appendSystemPrompt?: string;
+  sessionId?: string;
+  resumedFrom?: string;
+  permissionMode?: string;
+  model?: string;
+}
+
+/** A pool driving claude-sim, with its own session dir and invocation log. */
+export async function simPool(
+  input: Omit<PoolOptionsInput, "claude"> & { claude?: PoolOptionsInput["claude"] },
+): Promise<{ pool: Pool; log: () => SimLogEntry[]; dir: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), "pool-test-"));
+  const logFile = path.join(dir, "sim.log");
+  const pool = await Pool.create({
+    ...input,
+    claude: {
+      bin: simBinPath,
+      cwd: dir,
+      ...input.claude,
+      env: { CLAUDE_SIM_HOME: path.join(dir, "sim-home"), CLAUDE_SIM_LOG: logFile, ...input.claude?.env },
+    },
+  });
+  const log = () =>
+    existsSync(logFile)
+      ? readFileSync(logFile, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as SimLogEntry)
+      : [];
+  return { pool, log, dir };
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitFor(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
