@@ -68,9 +68,9 @@ export function lines(stdout: string): Record<string, unknown>[] {
 
 export function lastResult(stdout: string): Record<string, unknown> {
   const all = lines(stdout);
-  const last = all[all.length - 1];
-  if (!last || last.type !== "result") throw new Error(`no result line in: ${stdout.slice(0, 500)}`);
-  return last;
+  const last = all.at(-1);
+  if (last?.type === "result") return last;
+  throw new Error(`no result line in: ${stdout.slice(0, 500)}`);
 }
 
 export function fixture(name: string): string {
