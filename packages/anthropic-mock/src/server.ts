@@ -243,8 +243,6 @@ export class MockAnthropic {
 /** Starts the mock on 127.0.0.1 (random port unless `options.port`). Close it with `mock.close()`. */
 export async function startMockAnthropic(options: MockAnthropicOptions = {}): Promise<MockAnthropic> {
   const server = createServer();
-  // The CLI keeps connections alive; a short timeout would not matter, but an idle one must not block close().
-  server.keepAliveTimeout = 1_000;
   const mock = new MockAnthropic(server, options);
   server.on("request", (req, res) => {
     mock.handle(req, res).catch((error: unknown) => {

@@ -60,7 +60,9 @@ export interface ErrorReply extends ReplyTiming {
 
 /**
  * Never finish the response. `true` sends nothing at all; `"midstream"` sends the headers, `message_start`
- * and the first text delta, then stalls. The socket is only released by the client or `mock.close()`.
+ * and the first text delta, then stalls (a non-streaming request gets the whole answer). The socket is only
+ * released by the client or `mock.close()`; the CLI times out the first kind (`API_TIMEOUT_MS`) but not the
+ * second.
  */
 export interface HangReply extends ReplyTiming {
   hang: true | "midstream";
