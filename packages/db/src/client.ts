@@ -1,0 +1,184 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import type { SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import type { ExtractTablesWithRelations } from "drizzle-orm/relations";
+import postgres from "postgres";
+import { DatabaseUnreachableError } from "./errors.js";
+import { migrateToLatest } from "./migrate.js";
+import * as schema from "./schema/index.js";
+
+export type Schema = typeof schema;
+/** The Drizzle database, whichever driver is under it: every query in this package takes one. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** A database or a transaction: what a query function runs on. */
+export type Executor = Db | Tx;
+
+/** The default PGlite data directory, relative to the working directory. */
+export const DEFAULT_DATA_DIR = ".claude-pool/data";
+
+export interface CreateDbOptions {
+  /** A postgres:// URL. Defaults to `DATABASE_URL`; when neither is set, PGlite is used. */
+  url?: string;
+  /** PGlite data directory (default `CLAUDE_POOL_DATA_DIR`, else `.claude-pool/data`). */
+  dataDir?: string;
+  /** Use this PGlite instance instead of opening one (tests clone a migrated template). */
+  pglite?: PGlite;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  /** Seconds to wait for Postgres to answer before giving up (default 10). */
+  connectTimeoutSeconds?: number;
+  /** Maximum postgres.js connections (default 10). */
+  maxConnections?: number;
+  /** Environment to read `DATABASE_URL`/`CLAUDE_POOL_DATA_DIR` from (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** An open database: the Drizzle handle plus what Drizzle does not abstract (LISTEN, closing). */
+export interface Database {
+  kind: "pglite" | "postgres";
+  db: Db;
+  /** Where the data lives, for messages: `pglite:<dir>` or `postgres://host:port/db` (no password). */
+  target: string;
+  /** Subscribes to a NOTIFY channel; resolves once the LISTEN is active. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database the engine should use: Postgres when a URL is given (or `DATABASE_URL` is set),
+ * else PGlite in a data directory. Checks that it answers, then applies pending migrations, refusing
+ * a database whose schema is newer than this code.
+ *
+ * @example
+ * const database = await createDb(); // PGlite in .claude-pool/data
+ * const store = await PgStore.open(database);
+ */
+export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
+  const env = options.env ?? process.env;
+  const url = options.url ?? (env.DATABASE_URL || undefined);
+  const database =
+    url !== undefined && options.pglite === undefined
+      ? await openPostgres(url, options)
+      : await openPglite(options, env);
+  if (options.migrate ?? true) {
+    try {
+      await migrateToLatest(database.db);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
+  return database;
+}
+
+async function openPglite(options: CreateDbOptions, env: NodeJS.ProcessEnv): Promise<Database> {
+  let client = options.pglite;
+  let target = "pglite:(instance)";
+  if (!client) {
+    const dataDir = resolve(options.dataDir ?? env.CLAUDE_POOL_DATA_DIR ?? DEFAULT_DATA_DIR);
+    mkdirSync(dataDir, { recursive: true });
+    client = await PGlite.create({ dataDir });
+    target = `pglite:${dataDir}`;
+  }
+  const pg = client;
+  return {
+    kind: "pglite",
+    db: drizzlePglite({ client: pg, schema }),
+    target,
+    async listen(channel, onPayload) {
+      const unlisten = await pg.listen(channel, onPayload);
+      return async () => {
+        if (!pg.closed) await unlisten();
+      };
+    },
+    async close() {
+      if (!pg.closed) await pg.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, options: CreateDbOptions): Promise<Database> {
+  const where = describePostgresUrl(url);
+  const sql = postgres(url, {
+    max: options.maxConnections ?? 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 10,
+    onnotice: () => {},
+  });
+  try {
+    await sql`select 1`;
+  } catch (error) {
+    await sql.end({ timeout: 0 }).catch(() => {});
+    throw new DatabaseUnreachableError(where, describeConnectError(error), { cause: error });
+  }
+  return {
+    kind: "postgres",
+    db: drizzlePostgres({ client: sql, schema }),
+    target: `postgres://${where.host}:${where.port}/${where.database}`,
+    async listen(channel, onPayload) {
+      const sub = await sql.listen(channel, onPayload);
+      return () => sub.unlisten();
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+export interface PostgresLocation {
+  host: string;
+  port: number;
+  database: string;
+}
+
+function describePostgresUrl(url: string): PostgresLocation {
+  try {
+    const u = new URL(url);
+    return {
+      host: decodeURIComponent(u.hostname) || "localhost",
+      port: u.port ? Number(u.port) : 5432,
+      database: decodeURIComponent(u.pathname.replace(/^\//, "")) || decodeURIComponent(u.username),
+    };
+  } catch {
+    return { host: "(unparseable DATABASE_URL)", port: 5432, database: "" };
+  }
+}
+
+function describeConnectError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = "code" in error && typeof error.code === "string" ? error.code : undefined;
+  switch (code) {
+    case "ECONNREFUSED":
+      return "connection refused (is Postgres running and listening on that port?)";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "host name not found";
+    case "CONNECT_TIMEOUT":
+    case "ETIMEDOUT":
+      return "no answer before the connect timeout";
+    case "28P01":
+    case "28000":
+      return `authentication failed: ${error.message}`;
+    case "3D000":
+      return `database does not exist: ${error.message}`;
+    default:
+      return code ? `${code}: ${error.message}` : error.message;
+  }
+}
+
+/**
+ * Runs a raw statement and returns its rows, hiding the drivers' result shapes (postgres.js returns
+ * an array, PGlite `{ rows }`). Raw rows are not mapped: bigints may come back as strings.
+ */
+export async function queryRows<T extends Record<string, unknown>>(on: Executor, query: SQL): Promise<T[]> {
+  const result: unknown = await on.execute(query);
+  if (Array.isArray(result)) return result as T[];
+  if (typeof result === "object" && result !== null && "rows" in result && Array.isArray(result.rows)) {
+    return result.rows as T[];
+  }
+  throw new Error("unexpected result shape from the database driver");
+}

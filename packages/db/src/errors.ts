@@ -1,0 +1,25 @@
+import type { PostgresLocation } from "./client.js";
+
+/** The configured Postgres did not answer; says which host and why. */
+export class DatabaseUnreachableError extends Error {
+  readonly code = "DB_UNREACHABLE";
+  readonly location: PostgresLocation;
+  constructor(location: PostgresLocation, reason: string, options?: ErrorOptions) {
+    super(
+      `cannot connect to Postgres at ${location.host}:${location.port}` +
+        `${location.database ? ` (database "${location.database}")` : ""}: ${reason}`,
+      options,
+    );
+    this.name = "DatabaseUnreachableError";
+    this.location = location;
+  }
+}
+
+/** The database was migrated by a newer claude-pool than this one; nothing was written. */
+export class SchemaTooNewError extends Error {
+  readonly code = "DB_SCHEMA_TOO_NEW";
+  constructor(message: string) {
+    super(message);
+    this.name = "SchemaTooNewError";
+  }
+}

@@ -1,0 +1,26 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { teams } from "./teams.js";
+
+/**
+ * A pool and its budget. `spent + reserved <= cap` holds at every commit: reservations and
+ * settlements are single conditional statements on this row (see store/budget.ts).
+ */
+export const pools = pgTable(
+  "pools",
+  {
+    id: text("id").primaryKey(),
+    teamId: text("team_id").references(() => teams.id, { onDelete: "set null" }),
+    name: text("name").notNull(),
+    config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+    budgetCapMicros: bigint("budget_cap_micros", { mode: "number" }),
+    spentMicros: bigint("spent_micros", { mode: "number" }).notNull().default(0),
+    reservedMicros: bigint("reserved_micros", { mode: "number" }).notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("pools_reserved_nonnegative", sql`${t.reservedMicros} >= 0`),
+    check("pools_spent_nonnegative", sql`${t.spentMicros} >= 0`),
+  ],
+);

@@ -1,0 +1,52 @@
+import { bigint, date, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+
+/**
+ * Measures shared by both rollups. Spend and tokens are settled amounts; the task counters count
+ * tasks that reached a terminal state that day (`failed` includes `timed_out`).
+ */
+function measures() {
+  return {
+    spendMicros: bigint("spend_micros", { mode: "number" }).notNull().default(0),
+    inputTokens: bigint("input_tokens", { mode: "number" }).notNull().default(0),
+    outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
+    cacheReadTokens: bigint("cache_read_tokens", { mode: "number" }).notNull().default(0),
+    cacheWriteTokens: bigint("cache_write_tokens", { mode: "number" }).notNull().default(0),
+    tasks: integer("tasks").notNull().default(0),
+    tasksCompleted: integer("tasks_completed").notNull().default(0),
+    tasksFailed: integer("tasks_failed").notNull().default(0),
+    tasksCancelled: integer("tasks_cancelled").notNull().default(0),
+  };
+}
+
+/**
+ * Daily spend rollup, written in the same transaction as each settlement, never pruned. One row per
+ * UTC day × pool × model × user × skill × slot; '' stands for "none" so the key has no NULLs.
+ */
+export const spendDaily = pgTable(
+  "spend_daily",
+  {
+    day: date("day", { mode: "string" }).notNull(),
+    poolId: text("pool_id").notNull(),
+    model: text("model").notNull().default(""),
+    userId: text("user_id").notNull().default(""),
+    skill: text("skill").notNull().default(""),
+    slotId: text("slot_id").notNull().default(""),
+    ...measures(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.poolId, t.model, t.userId, t.skill, t.slotId] })],
+);
+
+/**
+ * The same measures per tag: a task with two tags counts under both, an untagged task under ''.
+ * Kept apart so that summing `spend_daily` never double-counts a multi-tag task.
+ */
+export const spendDailyTags = pgTable(
+  "spend_daily_tags",
+  {
+    day: date("day", { mode: "string" }).notNull(),
+    poolId: text("pool_id").notNull(),
+    tag: text("tag").notNull().default(""),
+    ...measures(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.poolId, t.tag] })],
+);

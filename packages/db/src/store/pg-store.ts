@@ -1,0 +1,566 @@
+import {
+  type BudgetState,
+  type ChainRecord,
+  type ClaimedTask,
+  type ClaimRequest,
+  type FinishRequest,
+  type Micros,
+  type NewTask,
+  type NewTaskEvent,
+  type ParkRequest,
+  type PoolRecord,
+  type RunningTaskPatch,
+  type SlotRecord,
+  type Store,
+  type StoreNotification,
+  type TaskErrorInfo,
+  type TaskEvent,
+  type TaskQuery,
+  type TaskRecord,
+  TERMINAL_STATUSES,
+} from "@claude-pool/core";
+import { and, asc, desc, eq, gt, inArray, isNull, notInArray, or, type SQL, sql } from "drizzle-orm";
+import { type Database, type Db, queryRows, type Tx } from "../client.js";
+import { chainSteps, chains, contextEntries, pools, slots, taskEvents, tasks } from "../schema/index.js";
+import { settleFromRecordedResult } from "./recorded-result.js";
+import { jsonSafe, toChainRecord, toSlotRecord, toTaskRecord } from "./rows.js";
+import { settleTask } from "./settle.js";
+
+/** The NOTIFY channel every store on a database shares; payloads carry the pool id. */
+export const STORE_CHANNEL = "claude_pool_store";
+
+export interface PgStoreOptions {
+  /** A clock for tests; by default every time comes from the database's `now()`. */
+  clock?: () => Date;
+  /** Close the database when the store closes (default false: the opener closes it). */
+  closeDatabase?: boolean;
+}
+
+interface WireNote {
+  p: string;
+  n: StoreNotification;
+}
+
+/**
+ * pool-core's Store on Postgres or PGlite. Every write that changes what a subscriber sees queues a
+ * NOTIFY in the same transaction, so a notification is only ever delivered after the change is
+ * committed, and reaches subscribers in every process on the database.
+ */
+export class PgStore implements Store {
+  readonly database: Database;
+  #db: Db;
+  #clock: (() => Date) | undefined;
+  #closeDatabase: boolean;
+  #listeners = new Map<string, Set<(note: StoreNotification) => void>>();
+  #unlisten: (() => Promise<void>) | undefined;
+
+  private constructor(database: Database, options: PgStoreOptions) {
+    this.database = database;
+    this.#db = database.db;
+    this.#clock = options.clock;
+    this.#closeDatabase = options.closeDatabase ?? false;
+  }
+
+  /** Opens a store and waits until its LISTEN is active, so no notification after this is missed. */
+  static async open(database: Database, options: PgStoreOptions = {}): Promise<PgStore> {
+    const store = new PgStore(database, options);
+    store.#unlisten = await database.listen(STORE_CHANNEL, (payload) => store.#deliver(payload));
+    return store;
+  }
+
+  /** The current time as SQL: the database's clock, or the test clock. */
+  #now(): SQL {
+    return this.#clock ? sql`${this.#clock().toISOString()}::timestamptz` : sql`now()`;
+  }
+
+  async ensurePool(pool: PoolRecord): Promise<void> {
+    const values = {
+      id: pool.id,
+      name: pool.name,
+      config: pool.config,
+      budgetCapMicros: pool.budgetCapMicros,
+      teamId: pool.teamId ?? null,
+    };
+    await this.#db
+      .insert(pools)
+      .values(values)
+      .onConflictDoUpdate({
+        target: pools.id,
+        set: {
+          name: values.name,
+          config: values.config,
+          budgetCapMicros: values.budgetCapMicros,
+          teamId: values.teamId,
+          updatedAt: this.#now(),
+        },
+      });
+  }
+
+  async getPool(poolId: string): Promise<PoolRecord | undefined> {
+    const [row] = await this.#db.select().from(pools).where(eq(pools.id, poolId));
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      name: row.name,
+      config: row.config,
+      budgetCapMicros: row.budgetCapMicros,
+      teamId: row.teamId,
+    };
+  }
+
+  async insertTask(task: NewTask): Promise<TaskRecord> {
+    return this.#db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(tasks)
+        .values({
+          id: task.id,
+          poolId: task.poolId,
+          prompt: task.prompt,
+          priority: task.priority,
+          targetSlotId: task.targetSlotId,
+          targetRole: task.targetRole,
+          config: task.config,
+          sessionMode: task.sessionMode,
+          explicitSession: task.explicitSession,
+          cwd: task.cwd,
+          tags: [...task.tags],
+          maxBudgetMicros: task.maxBudgetMicros,
+          timeoutMs: task.timeoutMs,
+          chainId: task.chainId,
+          chainStep: task.chainStep,
+          parentTaskId: task.parentTaskId,
+          submittedBy: task.submittedBy,
+          skill: task.skill,
+          createdAt: this.#now(),
+        })
+        .returning();
+      if (!row) throw new Error(`inserting task ${task.id} returned no row`);
+      await this.#notify(tx, task.poolId, { type: "task_queued", taskId: task.id });
+      return toTaskRecord(row);
+    });
+  }
+
+  async getTask(taskId: string): Promise<TaskRecord | undefined> {
+    const [row] = await this.#db.select().from(tasks).where(eq(tasks.id, taskId));
+    return row ? toTaskRecord(row) : undefined;
+  }
+
+  async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
+    const where = and(
+      eq(tasks.poolId, query.poolId),
+      query.status ? inArray(tasks.status, query.status) : undefined,
+      query.chainId ? eq(tasks.chainId, query.chainId) : undefined,
+    );
+    if (query.limit === undefined) {
+      const rows = await this.#db.select().from(tasks).where(where).orderBy(asc(tasks.seq));
+      return rows.map(toTaskRecord);
+    }
+    // The newest `limit` tasks, returned oldest first (as the in-memory store does).
+    const rows = await this.#db.select().from(tasks).where(where).orderBy(desc(tasks.seq)).limit(query.limit);
+    return rows.reverse().map(toTaskRecord);
+  }
+
+  async countPendingTasks(poolId: string): Promise<number> {
+    const [row] = await this.#db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(tasks)
+      .where(and(eq(tasks.poolId, poolId), inArray(tasks.status, ["queued", "waiting_for_quota"])));
+    return Number(row?.n ?? 0);
+  }
+
+  async claimNextTask(claim: ClaimRequest): Promise<ClaimedTask | undefined> {
+    const now = this.#now();
+    return this.#db.transaction(async (tx) => {
+      for (;;) {
+        // SKIP LOCKED: engines claiming at once each get a different task, none waits on another.
+        const [candidate] = await tx
+          .select({
+            id: tasks.id,
+            status: tasks.status,
+            reservedMicros: tasks.reservedMicros,
+          })
+          .from(tasks)
+          .where(
+            and(
+              eq(tasks.poolId, claim.poolId),
+              or(
+                eq(tasks.status, "queued"),
+                and(
+                  eq(tasks.status, "waiting_for_quota"),
+                  or(isNull(tasks.runAfter), sql`${tasks.runAfter} <= ${now}`),
+                ),
+                and(eq(tasks.status, "running"), sql`${tasks.leaseExpiresAt} < ${now}`),
+              ),
+              or(isNull(tasks.targetSlotId), eq(tasks.targetSlotId, claim.slotId)),
+              claim.slotRole === null
+                ? isNull(tasks.targetRole)
+                : or(isNull(tasks.targetRole), eq(tasks.targetRole, claim.slotRole)),
+            ),
+          )
+          .orderBy(desc(tasks.priority), asc(tasks.seq))
+          .limit(1)
+          .for("update", { skipLocked: true });
+        if (!candidate) return undefined;
+
+        const claimedFrom = candidate.status;
+        if (claimedFrom !== "queued" && claimedFrom !== "waiting_for_quota" && claimedFrom !== "running") {
+          throw new Error(`claim matched task ${candidate.id} in status ${claimedFrom}`);
+        }
+        const recovered = claimedFrom === "running";
+        if (recovered) {
+          // Its engine stopped renewing the lease: the run is lost. Give its reservation back first.
+          await this.#releaseReservation(tx, candidate.id, claim.poolId, candidate.reservedMicros);
+          if (await settleFromRecordedResult(tx, candidate.id, now, STORE_CHANNEL)) continue;
+        }
+        const [row] = await tx
+          .update(tasks)
+          .set({
+            status: "running",
+            slotId: claim.slotId,
+            engineId: claim.engineId,
+            leaseExpiresAt: sql`${now} + ${claim.leaseMs}::int * interval '1 millisecond'`,
+            runAfter: null,
+            attempt: sql`${tasks.attempt} + 1`,
+            recoveries: recovered ? sql`${tasks.recoveries} + 1` : undefined,
+            startedAt: sql`coalesce(${tasks.startedAt}, ${now})`,
+          })
+          .where(eq(tasks.id, candidate.id))
+          .returning();
+        if (!row) return undefined;
+        await this.#notify(tx, claim.poolId, { type: "task_changed", taskId: row.id, status: "running" });
+        return { ...toTaskRecord(row), claimedFrom };
+      }
+    });
+  }
+
+  async #releaseReservation(tx: Tx, taskId: string, poolId: string, micros: Micros): Promise<void> {
+    if (micros <= 0) return;
+    await tx
+      .update(pools)
+      .set({ reservedMicros: sql`${pools.reservedMicros} - ${micros}::bigint` })
+      .where(eq(pools.id, poolId));
+    await tx.update(tasks).set({ reservedMicros: 0 }).where(eq(tasks.id, taskId));
+  }
+
+  async renewLeases(engineId: string, taskIds: string[], leaseMs: number): Promise<string[]> {
+    if (taskIds.length === 0) return [];
+    const now = this.#now();
+    const renewed = await this.#db
+      .update(tasks)
+      .set({ leaseExpiresAt: sql`${now} + ${leaseMs}::int * interval '1 millisecond'` })
+      .where(and(inArray(tasks.id, taskIds), eq(tasks.engineId, engineId), eq(tasks.status, "running")))
+      .returning({ id: tasks.id });
+    const held = new Set(renewed.map((r) => r.id));
+    return taskIds.filter((id) => !held.has(id));
+  }
+
+  async updateRunningTask(taskId: string, patch: RunningTaskPatch): Promise<void> {
+    if (patch.claudeSessionId === undefined && patch.model === undefined) return;
+    await this.#db
+      .update(tasks)
+      .set({ claudeSessionId: patch.claudeSessionId, model: patch.model })
+      .where(and(eq(tasks.id, taskId), notInArray(tasks.status, [...TERMINAL_STATUSES])));
+  }
+
+  async parkTask(taskId: string, park: ParkRequest): Promise<boolean> {
+    return settleTask(this.#db, {
+      taskId,
+      from: ["running"],
+      to: "waiting_for_quota",
+      spendMicros: park.spendMicros,
+      tokens: park.tokens,
+      model: null,
+      turns: 0,
+      claudeSessionId: park.claudeSessionId,
+      result: null,
+      error: park.error,
+      runAfter: park.runAfter,
+      now: this.#now(),
+      channel: STORE_CHANNEL,
+    });
+  }
+
+  async cancelPendingTask(taskId: string, error: TaskErrorInfo | null): Promise<boolean> {
+    return settleTask(this.#db, {
+      taskId,
+      from: ["queued", "waiting_for_quota"],
+      to: "cancelled",
+      spendMicros: 0,
+      tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      model: null,
+      turns: 0,
+      claudeSessionId: null,
+      result: null,
+      error,
+      runAfter: null,
+      now: this.#now(),
+      channel: STORE_CHANNEL,
+    });
+  }
+
+  async finishTask(taskId: string, finish: FinishRequest): Promise<boolean> {
+    return settleTask(this.#db, {
+      taskId,
+      from: ["queued", "running", "waiting_for_quota"],
+      to: finish.status,
+      spendMicros: finish.spendMicros,
+      tokens: finish.tokens,
+      model: finish.model,
+      turns: finish.turns,
+      claudeSessionId: finish.claudeSessionId,
+      result: finish.result,
+      error: finish.error,
+      runAfter: null,
+      now: this.#now(),
+      channel: STORE_CHANNEL,
+    });
+  }
+
+  async getBudget(poolId: string): Promise<BudgetState> {
+    const [row] = await this.#db
+      .select({
+        capMicros: pools.budgetCapMicros,
+        spentMicros: pools.spentMicros,
+        reservedMicros: pools.reservedMicros,
+      })
+      .from(pools)
+      .where(eq(pools.id, poolId));
+    if (!row) throw new Error(`unknown pool ${poolId}`);
+    return row;
+  }
+
+  async setBudgetCap(poolId: string, capMicros: Micros | null): Promise<void> {
+    await this.#db
+      .update(pools)
+      .set({ budgetCapMicros: capMicros, updatedAt: this.#now() })
+      .where(eq(pools.id, poolId));
+  }
+
+  /**
+   * One statement: lock the pool row, compute the grant from the row as it is after any concurrent
+   * settlement commits, add it to the pool's and the task's reservation if it covers `minimum`.
+   * Two engines racing on one cap serialize on the row lock; neither can see a stale remainder.
+   */
+  async reserveBudget(
+    poolId: string,
+    taskId: string,
+    desired: Micros,
+    minimum: Micros,
+  ): Promise<Micros | null> {
+    if (desired <= 0) return null;
+    const rows = await queryRows<{ amount: string | number }>(
+      this.#db,
+      sql`
+      with cur as (
+        select p.id,
+          case when p.budget_cap_micros is null then ${desired}::bigint
+               else least(${desired}::bigint, p.budget_cap_micros - p.spent_micros - p.reserved_micros)
+          end as amount
+        from pools p
+        where p.id = ${poolId}::text
+          and exists (select 1 from tasks t where t.id = ${taskId}::uuid and t.pool_id = p.id)
+        for update of p
+      ), granted as (
+        update pools set reserved_micros = pools.reserved_micros + cur.amount
+        from cur
+        where pools.id = cur.id and cur.amount >= greatest(${minimum}::bigint, 1)
+        returning cur.amount
+      )
+      update tasks set reserved_micros = tasks.reserved_micros + granted.amount
+      from granted where tasks.id = ${taskId}::uuid
+      returning granted.amount`,
+    );
+    const [row] = rows;
+    return row ? Number(row.amount) : null;
+  }
+
+  async appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]> {
+    return this.#db.transaction(async (tx) => {
+      // The row lock on the task serializes appenders: seqs are handed out without gaps.
+      const [task] = await tx
+        .update(tasks)
+        .set({ lastEventSeq: sql`${tasks.lastEventSeq} + ${events.length}::int` })
+        .where(eq(tasks.id, taskId))
+        .returning({ poolId: tasks.poolId, lastEventSeq: tasks.lastEventSeq });
+      if (!task) throw new Error(`unknown task ${taskId}`);
+      if (events.length === 0) return [];
+      const first = task.lastEventSeq - events.length + 1;
+      const inserted = await tx
+        .insert(taskEvents)
+        .values(
+          events.map((e, i) => ({
+            taskId,
+            seq: first + i,
+            kind: e.kind,
+            payload: jsonSafe(e.payload),
+            at: this.#now(),
+          })),
+        )
+        .returning();
+      await this.#notify(tx, task.poolId, { type: "task_events", taskId, lastSeq: task.lastEventSeq });
+      return inserted
+        .sort((a, b) => a.seq - b.seq)
+        .map((r) => ({ taskId: r.taskId, seq: r.seq, kind: r.kind, payload: r.payload, at: r.at }));
+    });
+  }
+
+  async listTaskEvents(taskId: string, afterSeq = 0): Promise<TaskEvent[]> {
+    const rows = await this.#db
+      .select()
+      .from(taskEvents)
+      .where(and(eq(taskEvents.taskId, taskId), gt(taskEvents.seq, afterSeq)))
+      .orderBy(asc(taskEvents.seq));
+    return rows.map((r) => ({ taskId: r.taskId, seq: r.seq, kind: r.kind, payload: r.payload, at: r.at }));
+  }
+
+  async upsertSlot(slot: SlotRecord): Promise<void> {
+    const { id: _id, poolId: _poolId, ...rest } = slot;
+    await this.#db
+      .insert(slots)
+      .values({ ...slot, updatedAt: this.#now() })
+      .onConflictDoUpdate({ target: [slots.poolId, slots.id], set: { ...rest, updatedAt: this.#now() } });
+  }
+
+  async listSlots(poolId: string): Promise<SlotRecord[]> {
+    const rows = await this.#db.select().from(slots).where(eq(slots.poolId, poolId)).orderBy(asc(slots.id));
+    return rows.map(toSlotRecord);
+  }
+
+  async contextSet(poolId: string, key: string, value: string): Promise<void> {
+    await this.#db
+      .insert(contextEntries)
+      .values({ poolId, key, value, updatedAt: this.#now() })
+      .onConflictDoUpdate({
+        target: [contextEntries.poolId, contextEntries.key],
+        set: { value, updatedAt: this.#now() },
+      });
+  }
+
+  async contextGet(poolId: string, key: string): Promise<string | undefined> {
+    const [row] = await this.#db
+      .select({ value: contextEntries.value })
+      .from(contextEntries)
+      .where(and(eq(contextEntries.poolId, poolId), eq(contextEntries.key, key)));
+    return row?.value;
+  }
+
+  async contextDelete(poolId: string, key: string): Promise<boolean> {
+    const rows = await this.#db
+      .delete(contextEntries)
+      .where(and(eq(contextEntries.poolId, poolId), eq(contextEntries.key, key)))
+      .returning({ key: contextEntries.key });
+    return rows.length > 0;
+  }
+
+  async contextList(poolId: string): Promise<Array<{ key: string; value: string }>> {
+    const rows = await this.#db
+      .select({ key: contextEntries.key, value: contextEntries.value })
+      .from(contextEntries)
+      .where(eq(contextEntries.poolId, poolId));
+    // Sorted in JS, not by the database's collation, so every store orders keys alike.
+    return rows.sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async saveChain(chain: ChainRecord): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      const values = {
+        id: chain.id,
+        poolId: chain.poolId,
+        status: chain.status,
+        definition: jsonSafe(chain.definition),
+        state: jsonSafe(chain.state),
+        claudeSessionId: chain.claudeSessionId,
+        worktreePath: chain.worktreePath,
+        branch: chain.branch,
+        spendMicros: chain.spendMicros,
+        createdAt: chain.createdAt,
+        finishedAt: chain.finishedAt,
+      };
+      const { id: _id, poolId: _poolId, createdAt: _createdAt, ...changes } = values;
+      const [saved] = await tx
+        .insert(chains)
+        .values(values)
+        .onConflictDoUpdate({ target: chains.id, set: { ...changes, updatedAt: this.#now() } })
+        .returning({ inserted: sql<boolean>`(xmax = 0)` });
+      if (saved?.inserted) {
+        const steps = stepRows(chain);
+        if (steps.length > 0) await tx.insert(chainSteps).values(steps).onConflictDoNothing();
+      }
+    });
+  }
+
+  async getChain(chainId: string): Promise<ChainRecord | undefined> {
+    const [row] = await this.#db.select().from(chains).where(eq(chains.id, chainId));
+    return row ? toChainRecord(row) : undefined;
+  }
+
+  async listChains(poolId: string, status?: ChainRecord["status"][]): Promise<ChainRecord[]> {
+    const rows = await this.#db
+      .select()
+      .from(chains)
+      .where(and(eq(chains.poolId, poolId), status ? inArray(chains.status, status) : undefined))
+      .orderBy(asc(chains.createdAt), asc(chains.id));
+    return rows.map(toChainRecord);
+  }
+
+  subscribe(poolId: string, listener: (note: StoreNotification) => void): () => void {
+    let set = this.#listeners.get(poolId);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(poolId, set);
+    }
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+    const unlisten = this.#unlisten;
+    this.#unlisten = undefined;
+    if (unlisten) await unlisten().catch(() => {});
+    if (this.#closeDatabase) await this.database.close();
+  }
+
+  async #notify(on: Db | Tx, poolId: string, note: StoreNotification): Promise<void> {
+    const payload: WireNote = { p: poolId, n: note };
+    await on.execute(sql`select pg_notify(${STORE_CHANNEL}::text, ${JSON.stringify(payload)}::text)`);
+  }
+
+  #deliver(payload: string): void {
+    let wire: WireNote;
+    try {
+      wire = JSON.parse(payload) as WireNote;
+    } catch {
+      return;
+    }
+    const set = this.#listeners.get(wire.p);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        listener(wire.n);
+      } catch {
+        // A throwing subscriber must not stop the others from hearing about the change.
+      }
+    }
+  }
+}
+
+function stepRows(chain: ChainRecord): Array<typeof chainSteps.$inferInsert> {
+  const definition = chain.definition;
+  if (typeof definition !== "object" || definition === null || !("steps" in definition)) return [];
+  const steps = definition.steps;
+  if (!Array.isArray(steps)) return [];
+  return steps.flatMap((step: unknown, position) => {
+    if (typeof step !== "object" || step === null) return [];
+    const name = "name" in step && typeof step.name === "string" ? step.name : `step-${position + 1}`;
+    return [
+      {
+        chainId: chain.id,
+        position,
+        name,
+        action: "action" in step ? jsonSafe(step.action) : null,
+        failurePolicy: "failurePolicy" in step ? jsonSafe(step.failurePolicy) : null,
+      },
+    ];
+  });
+}
