@@ -183,8 +183,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 
   const takeValue = (spec: OptionSpec, inline: string | undefined): "version" | "help" | undefined => {
     if (inline !== undefined) {
+      // `--flag=value` / `-fvalue` never make a variadic option swallow the following words.
       applyValue(spec, inline, values);
-    } else if (spec.kind === "bool") {
+      return undefined;
+    }
+    if (spec.kind === "bool") {
       if (spec.key === "version" || spec.key === "help") return spec.key;
       values[spec.key] = true;
     } else if (spec.kind === "optional") {
