@@ -1,12 +1,13 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DUMMY_API_KEY } from "./env.js";
 import {
   type MockAnthropic,
   type MockUsage,
+  type RunClaudeOptions,
   type RunClaudeResult,
-  runClaude,
+  runClaude as runClaudeOnce,
   startMockAnthropic,
 } from "./index.js";
 
@@ -30,6 +31,18 @@ function messageTypes(run: RunClaudeResult): string[] {
 }
 
 let mock: MockAnthropic;
+const tempDirs = new Set<string>();
+
+/** `runClaude`, remembering the temp dirs it made so they are removed after the test. */
+async function runClaude(
+  target: MockAnthropic,
+  args: readonly string[],
+  options?: RunClaudeOptions,
+): Promise<RunClaudeResult> {
+  const run = await runClaudeOnce(target, args, options);
+  tempDirs.add(run.cwd).add(run.configDir);
+  return run;
+}
 
 beforeEach(async () => {
   mock = await startMockAnthropic();
@@ -37,6 +50,8 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await mock.close();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
 });
 
 describe("a plain run", () => {

@@ -39,7 +39,7 @@ export function claudeEnv(mock: { url: string }, options: ClaudeEnvOptions = {})
     ...env,
     ANTHROPIC_BASE_URL: mock.url,
     ANTHROPIC_API_KEY: DUMMY_API_KEY,
-    CLAUDE_CONFIG_DIR: options.configDir ?? mkdtempSync(join(tmpdir(), "claude-config-")),
+    CLAUDE_CONFIG_DIR: options.configDir ?? mkdtempSync(join(tmpdir(), "anthropic-mock-config-")),
     CLAUDE_CODE_MAX_RETRIES: String(options.maxRetries ?? 0),
     // Umbrella for telemetry, error reporting, the autoupdater and the /api/hello probe.
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",

@@ -39,8 +39,8 @@ export function runClaude(
   args: readonly string[],
   options: RunClaudeOptions = {},
 ): Promise<RunClaudeResult> {
-  const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), "claude-cwd-"));
-  const configDir = options.configDir ?? mkdtempSync(join(tmpdir(), "claude-config-"));
+  const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), "anthropic-mock-cwd-"));
+  const configDir = options.configDir ?? mkdtempSync(join(tmpdir(), "anthropic-mock-config-"));
   const env = claudeEnv(mock, { ...options, configDir });
   const started = performance.now();
   return new Promise((resolve, reject) => {
