@@ -49,6 +49,8 @@ export interface RenderSkillOptions {
   resolveOther?: (token: ReferenceToken) => string | undefined;
   /** Leave the text ready for a later chain render: escapes kept, chain-like text in values escaped. */
   forChain?: boolean;
+  /** Append the arguments when no template names any (default true). */
+  appendUnnamed?: boolean;
 }
 
 /**
@@ -97,7 +99,7 @@ export function renderSkillTemplates(
   const rendered = templates.map((template) =>
     render(template, resolve, { keepEscapes: options.forChain === true }),
   );
-  if (!namesArguments) {
+  if (!namesArguments && options.appendUnnamed !== false) {
     const given = declared.filter((name) => (values.get(name) ?? "") !== "");
     if (given.length > 0 && rendered.length > 0) {
       const block = given.map((name) => `<${name}>\n${values.get(name) ?? ""}\n</${name}>`).join("\n");

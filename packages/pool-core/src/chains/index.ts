@@ -1,0 +1,5 @@
+export * from "./from-skill.js";
+export * from "./output.js";
+export * from "./plan.js";
+export * from "./schema.js";
+export * from "./template.js";
