@@ -1,0 +1,2 @@
+export * from "./builtins.js";
+export * from "./registry.js";
