@@ -39,7 +39,7 @@ export interface SessionRecord {
   modelUsage: Record<string, ModelTotals>;
   /** Cumulative API calls (turns) over every run. */
   numTurns: number;
-  /** Number of runs (processes) that used this session. */
+  /** Number of user prompts run in this session (one per process, or per stdin message). */
   runs: number;
 }
 

@@ -131,3 +131,36 @@ describe("output shapes match the real CLI's", () => {
     expect(byType(sim, "system", "status")).toBeDefined();
   });
 });
+
+describe("stream-json input", () => {
+  it("runs one turn per stdin user message, with result_index and cumulative cost", async () => {
+    const msgs = [
+      { type: "control_request", request_id: "r1", request: { subtype: "initialize" } },
+      { type: "user", message: { role: "user", content: 'one <<sim:{"cost":0.1}>>' } },
+      {
+        type: "user",
+        message: { role: "user", content: [{ type: "text", text: 'two <<sim:{"cost":0.2}>>' }] },
+      },
+    ];
+    const r = await runSim(
+      ["-p", "--input-format", "stream-json", ...STREAM.slice(1), "--replay-user-messages"],
+      {
+        stdin: `${msgs.map((m) => JSON.stringify(m)).join("\n")}\n`,
+      },
+    );
+    expect(r.code).toBe(0);
+    const out = lines(r.stdout);
+    expect(out[0]).toMatchObject({ type: "control_response", response: { request_id: "r1" } });
+    const results = out.filter((l) => l.type === "result");
+    expect(results).toMatchObject([
+      { result_index: 0, total_cost_usd: 0.1, result: "sim: one" },
+      {
+        result_index: 1,
+        total_cost_usd: 0.3,
+        result: "sim: two",
+        model_usage_since_last_result: { "claude-sonnet-5-5": { costUSD: 0.2 } },
+      },
+    ]);
+    expect(out.filter((l) => l.isReplay === true)).toHaveLength(2);
+  });
+});
