@@ -94,6 +94,9 @@ async function runStreamInput(cfg: RunSetup, run: SimRun): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  // Installed first so that a signal during the stdin wait behaves as during a turn.
+  process.on("SIGTERM", () => process.exit(143));
+  process.on("SIGINT", () => process.exit(0));
   let cfg: Awaited<ReturnType<typeof setup>>;
   try {
     cfg = await setup(process.argv.slice(2), process.env);
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
   if (garbage) process.stderr.write("sim-garbage: stderr noise at start\n");
   const run = new SimRun(cfg.engine, out);
 
-  process.on("SIGTERM", () => process.exit(143));
+  process.removeAllListeners("SIGINT");
   process.on("SIGINT", () => {
     if (cfg.format === "stream-json") {
       process.stdout.write(`${JSON.stringify(interruptedMessage(cfg.engine.facts))}\n`, () =>
