@@ -1,20 +1,8 @@
 import { z } from "zod";
 import { RESERVED_NAMES } from "../chains/template.js";
-import { EFFORTS, PERMISSION_MODES } from "../types.js";
+import { claudeConfigSchema } from "../options.js";
 
-/** Per-task Claude settings as they may appear in a skill, a chain step or a workflow. */
-export const claudeConfigSchema = z.strictObject({
-  model: z.string().min(1).optional(),
-  fallbackModel: z.string().min(1).optional(),
-  effort: z.enum(EFFORTS).optional(),
-  permissionMode: z.enum(PERMISSION_MODES).optional(),
-  allowedTools: z.array(z.string().min(1)).optional(),
-  disallowedTools: z.array(z.string().min(1)).optional(),
-  maxTurns: z.number().int().positive().optional(),
-  jsonSchema: z.record(z.string(), z.unknown()).optional(),
-  systemPrompt: z.string().optional(),
-  addDirs: z.array(z.string().min(1)).optional(),
-});
+export { claudeConfigSchema };
 
 export const SKILL_SCOPES = ["task", "coordinator", "chain"] as const;
 /**
