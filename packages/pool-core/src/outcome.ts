@@ -104,6 +104,8 @@ export function judgeOutcome(outcome: RunOutcome, timeoutMs: number | null): Ver
     case "lease_lost":
       return { kind: "lease_lost" };
     case "over_reservation":
+      // The CLI's own budget stop (error_max_budget_usd) may have landed first: report that.
+      if (outcome.result) break;
       return {
         kind: "ended",
         status: "failed",

@@ -168,6 +168,25 @@ describe("chains", () => {
       expect(entry?.resumedFrom).toBe(session);
   });
 
+  it("reads output variables from the structured output of a step with a JSON schema", async () => {
+    const { orchestration, log } = await setup(1);
+    const chainId = await orchestration.submitChain([
+      {
+        name: "classify",
+        action: {
+          type: "prompt",
+          prompt: `classify ${simDirective({ structured: { label: "bug", score: 0.9 } })}`,
+        },
+        config: { jsonSchema: { type: "object", properties: { label: { type: "string" } } } },
+        outputVars: { label: "label" },
+      },
+      { name: "act", action: { type: "prompt", prompt: "handle the {steps.classify.label}" } },
+    ]);
+    const progress = await orchestration.chainResult(chainId, { wait: true });
+    expect(progress.steps[0]?.vars).toEqual({ label: "bug" });
+    expect(byPrompt(log(), "handle the")[0]?.prompt).toBe("handle the bug");
+  });
+
   it("fails at the step that cannot recover and skips the rest", async () => {
     const { orchestration } = await setup(1);
     const chainId = await orchestration.submitChain([
