@@ -318,11 +318,14 @@ export class SimRun {
       if (delay > 0) await sleep(delay);
       apiMs += delay;
 
-      if (round.kind === "final" && (script.apiError !== undefined || script.usageLimit)) {
+      // A usage limit lifts at its reset time, as the real one does: a run after it succeeds.
+      const limitResetMs = script.usageLimit ? resetTimeMs(script.usageLimit.resetsAt) : null;
+      const limited = limitResetMs !== null && Date.now() < limitResetMs;
+      if (round.kind === "final" && (script.apiError !== undefined || limited)) {
         let err: ApiErrorInfo;
-        if (script.usageLimit) {
-          const r = script.usageLimit.resetsAt;
-          const resetsAt = typeof r === "number" ? r : Math.floor(Date.parse(r) / 1000);
+        if (limitResetMs !== null && limited) {
+          // Reported in whole seconds, rounded up so a caller waiting until then finds it lifted.
+          const resetsAt = Math.ceil(limitResetMs / 1000);
           await out.message(rateLimitEvent(f, resetsAt));
           err = {
             status: 429,
@@ -522,4 +525,8 @@ function textOutput(o: ResultOutcome): string {
     case "max_budget":
       return `Error: Exceeded USD budget (${o.budgetLabel})`;
   }
+}
+
+function resetTimeMs(resetsAt: string | number): number {
+  return typeof resetsAt === "number" ? resetsAt * 1000 : Date.parse(resetsAt);
 }

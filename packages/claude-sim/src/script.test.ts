@@ -172,6 +172,13 @@ describe("scripted behaviour", () => {
     });
   });
 
+  it("usageLimit lifts at its reset time: a run after it succeeds", async () => {
+    const r = await runSim([...STREAM, 'x <<sim:{"usageLimit":{"resetsAt":"2001-01-01T00:00:00Z"}}>>']);
+    expect(r.code).toBe(0);
+    expect(lines(r.stdout).some((l) => l.type === "rate_limit_event")).toBe(false);
+    expect(lastResult(r.stdout)).toMatchObject({ is_error: false });
+  });
+
   it("CLAUDE_SIM_LOG gets one line per invocation with the pid, prompt and session", async () => {
     const log = join(tempDir(), "calls.jsonl");
     const env = { CLAUDE_SIM_LOG: log };

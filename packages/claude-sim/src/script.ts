@@ -32,7 +32,7 @@ export interface SimScript {
   apiErrorMessage?: string;
   /** `api_retry` system lines to emit before an `apiError`. */
   apiRetries?: number;
-  /** Hit the subscription usage limit; `resetsAt` is an ISO date or unix seconds. */
+  /** Hit the subscription usage limit until `resetsAt` (an ISO date or unix seconds); runs after it succeed. */
   usageLimit?: { resetsAt: string | number };
   /** Value of `structured_output` when `--json-schema` is given. */
   structured?: unknown;

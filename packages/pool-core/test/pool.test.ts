@@ -353,3 +353,30 @@ describe("worktrees and drain", () => {
     await expect(pool.submit("late")).rejects.toBeInstanceOf(PoolDraining);
   });
 });
+
+describe("usage limits", () => {
+  it("parks a task that hits a usage limit and resumes its session after the reset", async () => {
+    const { pool, log } = await track(simPool({ slots: 1 }));
+    const seen: string[] = [];
+    pool.on("event", (e) => {
+      if (e.type.startsWith("task.") && e.type !== "task.output") seen.push(e.type);
+    });
+    const resetsAt = new Date(Date.now() + 1500).toISOString();
+    const id = await pool.submit(`work ${simDirective({ usageLimit: { resetsAt }, cost: 0.01 })}`);
+    await waitFor(async () => (await pool.task(id)).status === "waiting_for_quota");
+    expect((await pool.status()).pendingTasks).toBe(1);
+    const r = await pool.result(id, { wait: true });
+    expect(r?.output).toMatch(/^sim: work/);
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(resetsAt));
+    const [first, second] = log();
+    expect(second?.argv).toContain(`--resume=${first?.sessionId}`);
+    expect(r?.sessionId).toBe(first?.sessionId);
+    expect(seen).toEqual([
+      "task.queued",
+      "task.started",
+      "task.waiting_for_quota",
+      "task.started",
+      "task.completed",
+    ]);
+  });
+});

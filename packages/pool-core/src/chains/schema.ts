@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { claudeConfigSchema } from "../skills/schema.js";
+import { claudeConfigSchema } from "../options.js";
 import { RESERVED_NAMES } from "./template.js";
 
 const STEP_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;

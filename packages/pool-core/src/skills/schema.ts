@@ -2,8 +2,6 @@ import { z } from "zod";
 import { RESERVED_NAMES } from "../chains/template.js";
 import { claudeConfigSchema } from "../options.js";
 
-export { claudeConfigSchema };
-
 export const SKILL_SCOPES = ["task", "coordinator", "chain"] as const;
 /**
  * - `task`: runs as one task.

@@ -2,14 +2,9 @@ import { z } from "zod";
 import { type ChainProblem, InvalidChainDefinition, planChain, type SkillLookup } from "../chains/plan.js";
 import { type ChainStepInput, chainStepsSchema, ISOLATIONS } from "../chains/schema.js";
 import { InvalidOptions, InvalidSkillArguments, type SkillArgumentProblem } from "../errors.js";
+import { claudeConfigSchema } from "../options.js";
 import { renderSkillTemplates, skillArgumentProblems } from "../skills/render.js";
-import {
-  claudeConfigSchema,
-  type Skill,
-  type SkillArgs,
-  skillArgumentSchema,
-  skillNameSchema,
-} from "../skills/schema.js";
+import { type Skill, type SkillArgs, skillArgumentSchema, skillNameSchema } from "../skills/schema.js";
 import { BUILTIN_WORKFLOWS } from "./builtins.js";
 
 /**
