@@ -121,8 +121,8 @@ export class ChainRunner {
       currentTaskId: null,
       done: Promise.resolve(),
     };
-    this.#active.set(chainId, chain);
     await this.#save(chain, definition);
+    this.#active.set(chainId, chain);
     chain.done = this.#run(chain, definition)
       .catch(async (error: unknown) => {
         progress.error = describeError(error);
@@ -143,14 +143,19 @@ export class ChainRunner {
    * The chain's progress. With `wait`, resolves once it has ended. Throws `ChainNotFound`.
    */
   async result(chainId: string, opts: { wait?: boolean; signal?: AbortSignal } = {}): Promise<ChainProgress> {
-    const active = this.#active.get(chainId);
-    if (active) {
-      if (!opts.wait) return structuredClone(active.progress);
-      await Promise.race([active.done, abortPromise(opts.signal)]);
+    for (;;) {
+      const active = this.#active.get(chainId);
+      if (active) {
+        if (!opts.wait) return structuredClone(active.progress);
+        await Promise.race([active.done, abortPromise(opts.signal)]);
+      }
+      const record = await this.#pool.store.getChain(chainId);
+      if (!record) throw new ChainNotFound(chainId);
+      if (!opts.wait || record.status !== "running") return record.state as ChainProgress;
+      // Running on another engine that shares the store: poll its persisted progress.
+      opts.signal?.throwIfAborted();
+      await new Promise((resolve) => setTimeout(resolve, this.#pool.options.pollIntervalMs));
     }
-    const record = await this.#pool.store.getChain(chainId);
-    if (!record) throw new ChainNotFound(chainId);
-    return record.state as ChainProgress;
   }
 
   /**
