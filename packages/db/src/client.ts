@@ -8,7 +8,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import type { ExtractTablesWithRelations } from "drizzle-orm/relations";
 import postgres from "postgres";
 import { DatabaseUnreachableError } from "./errors.js";
-import { migrateToLatest } from "./migrate.js";
+import { type MigrationReport, migrateToLatest } from "./migrate.js";
 import * as schema from "./schema/index.js";
 
 export type Schema = typeof schema;
@@ -44,6 +44,8 @@ export interface Database {
   db: Db;
   /** Where the data lives, for messages: `pglite:<dir>` or `postgres://host:port/db` (no password). */
   target: string;
+  /** What `createDb` migrated (null when it was asked not to). */
+  migration: MigrationReport | null;
   /** Subscribes to a NOTIFY channel; resolves once the LISTEN is active. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -67,9 +69,10 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
       : await openPglite(options, env);
   if (options.migrate ?? true) {
     try {
-      await migrateToLatest(database.db);
+      database.migration = await migrateToLatest(database.db);
     } catch (error) {
-      await database.close();
+      // A PGlite instance the caller handed in stays theirs to inspect and close.
+      if (options.pglite === undefined) await database.close();
       throw error;
     }
   }
@@ -88,6 +91,7 @@ async function openPglite(options: CreateDbOptions, env: NodeJS.ProcessEnv): Pro
   const pg = client;
   return {
     kind: "pglite",
+    migration: null,
     db: drizzlePglite({ client: pg, schema }),
     target,
     async listen(channel, onPayload) {
@@ -117,6 +121,7 @@ async function openPostgres(url: string, options: CreateDbOptions): Promise<Data
   }
   return {
     kind: "postgres",
+    migration: null,
     db: drizzlePostgres({ client: sql, schema }),
     target: `postgres://${where.host}:${where.port}/${where.database}`,
     async listen(channel, onPayload) {

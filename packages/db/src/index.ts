@@ -11,5 +11,21 @@ export {
 } from "./client.js";
 export { DatabaseUnreachableError, SchemaTooNewError } from "./errors.js";
 export { MIGRATIONS_FOLDER, type MigrationReport, migrateToLatest } from "./migrate.js";
+export { type RecoveryOptions, type RecoveryReport, recoverOnStart } from "./recovery.js";
+export {
+  REPORT_BUCKETS,
+  REPORT_DIMENSIONS,
+  type ReportBucket,
+  type ReportDimension,
+  type ReportQuery,
+  type ReportRange,
+  type ReportRow,
+  spendReport,
+  spendRows,
+  spendRowsToCsv,
+  type TaskSpendRow,
+  utcDay,
+} from "./reports.js";
+export { pruneTaskEvents } from "./retention.js";
 export * as schema from "./schema/index.js";
 export { PgStore, type PgStoreOptions, STORE_CHANNEL } from "./store/pg-store.js";

@@ -1,6 +1,6 @@
 import { type TaskResult, type TokenUsage, usdToMicros } from "@claude-pool/core";
-import { and, desc, eq, type SQL } from "drizzle-orm";
-import type { Tx } from "../client.js";
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import { queryRows, type Tx } from "../client.js";
 import { taskEvents, tasks } from "../schema/index.js";
 import { settleTask } from "./settle.js";
 
@@ -16,13 +16,17 @@ export async function settleFromRecordedResult(
   channel: string,
 ): Promise<boolean> {
   const [event] = await tx
-    .select({ payload: taskEvents.payload })
+    .select({ payload: taskEvents.payload, at: taskEvents.at })
     .from(taskEvents)
     .where(and(eq(taskEvents.taskId, taskId), eq(taskEvents.kind, "result")))
     .orderBy(desc(taskEvents.seq))
     .limit(1);
   const line = event ? parseResultLine(event.payload) : undefined;
-  if (!line) return false;
+  if (!line || !event) return false;
+  // total_cost_usd is cumulative over a resumed session (which may span a slot's earlier tasks):
+  // this run's spend is the difference against the session's previous result line.
+  const before = line.sessionId ? await previousSessionTotalUsd(tx, line.sessionId, taskId, event.at) : 0;
+  const spendUsd = Math.max(0, line.costUsd - before);
   const [task] = await tx
     .select({ slotId: tasks.slotId, startedAt: tasks.startedAt })
     .from(tasks)
@@ -30,7 +34,7 @@ export async function settleFromRecordedResult(
   const result: TaskResult = {
     taskId,
     output: line.output,
-    spendUsd: line.costUsd,
+    spendUsd,
     tokens: line.tokens,
     sessionId: line.sessionId,
     slotId: task?.slotId ?? "",
@@ -42,7 +46,7 @@ export async function settleFromRecordedResult(
     taskId,
     from: ["running"],
     to: "completed",
-    spendMicros: usdToMicros(line.costUsd),
+    spendMicros: usdToMicros(spendUsd),
     tokens: line.tokens,
     model: line.model,
     turns: line.turns,
@@ -53,6 +57,17 @@ export async function settleFromRecordedResult(
     now,
     channel,
   });
+}
+
+async function previousSessionTotalUsd(tx: Tx, sessionId: string, taskId: string, at: Date): Promise<number> {
+  const rows = await queryRows<{ total: string | number | null }>(
+    tx,
+    sql`select max((payload->>'total_cost_usd')::float8) as total from task_events
+      where kind = 'result' and payload->>'session_id' = ${sessionId}::text
+        and (payload->>'is_error') = 'false' and at <= ${at.toISOString()}::timestamptz
+        and not (task_id = ${taskId}::uuid and at = ${at.toISOString()}::timestamptz)`,
+  );
+  return Number(rows[0]?.total ?? 0);
 }
 
 interface ResultLine {

@@ -1,0 +1,257 @@
+import type { Micros, TaskStatus, TokenUsage } from "@claude-pool/core";
+import { and, asc, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
+import { type Executor, queryRows } from "./client.js";
+import { pools, tasks } from "./schema/index.js";
+
+export const REPORT_BUCKETS = ["day", "week", "month"] as const;
+export type ReportBucket = (typeof REPORT_BUCKETS)[number];
+export const REPORT_DIMENSIONS = ["model", "user", "pool", "skill", "tag", "slot"] as const;
+export type ReportDimension = (typeof REPORT_DIMENSIONS)[number];
+
+export interface ReportRange {
+  /** First UTC day included, `YYYY-MM-DD` (a Date is taken at its UTC day). */
+  from: string | Date;
+  /** First UTC day NOT included. */
+  to: string | Date;
+  /** Only these pools (default: all). */
+  poolIds?: string[];
+  /** Only pools of this team. */
+  teamId?: string;
+}
+
+export interface ReportQuery extends ReportRange {
+  bucket: ReportBucket;
+  groupBy: ReportDimension;
+}
+
+export interface ReportRow {
+  /** First day of the bucket, `YYYY-MM-DD` (weeks start on Monday). */
+  period: string;
+  /** The group's value; null for "none" (no model known, no user, no skill, untagged, no slot). */
+  key: string | null;
+  spendMicros: Micros;
+  tokens: TokenUsage;
+  /** Tasks that ended in the period, by outcome (`failed` includes timed out). */
+  tasks: number;
+  tasksCompleted: number;
+  tasksFailed: number;
+  tasksCancelled: number;
+}
+
+/**
+ * Spend, tokens and task counts per period and group, read from the daily rollups (never from the
+ * task table, so it stays fast however many tasks there are). By tag, a task with two tags counts
+ * under both; every other grouping sums to the pool totals.
+ *
+ * @example
+ * await spendReport(db, { from: "2026-01-01", to: "2026-02-01", bucket: "week", groupBy: "model" });
+ */
+export async function spendReport(db: Executor, query: ReportQuery): Promise<ReportRow[]> {
+  const from = utcDay(query.from);
+  const to = utcDay(query.to);
+  const table = query.groupBy === "tag" ? "spend_daily_tags" : "spend_daily";
+  const key = sql.raw(KEY_COLUMN[query.groupBy]);
+  const period = sql.raw(`date_trunc('${query.bucket}', r.day::timestamp)::date`);
+  const poolFilter = poolCondition(sql.raw("r.pool_id"), query);
+  const rows = await queryRows<RawReportRow>(
+    db,
+    sql`select to_char(${period}, 'YYYY-MM-DD') as period, ${key} as key,
+        sum(r.spend_micros)::text as spend, sum(r.input_tokens)::text as input,
+        sum(r.output_tokens)::text as output, sum(r.cache_read_tokens)::text as cache_read,
+        sum(r.cache_write_tokens)::text as cache_write, sum(r.tasks)::text as tasks,
+        sum(r.tasks_completed)::text as completed, sum(r.tasks_failed)::text as failed,
+        sum(r.tasks_cancelled)::text as cancelled
+      from ${sql.raw(table)} r
+      where r.day >= ${from}::date and r.day < ${to}::date ${poolFilter}
+      group by 1, 2
+      order by 1, 3 desc, 2`,
+  );
+  return rows.map((r) => ({
+    period: r.period,
+    key: r.key === "" ? null : r.key,
+    spendMicros: Number(r.spend),
+    tokens: {
+      input: Number(r.input),
+      output: Number(r.output),
+      cacheRead: Number(r.cache_read),
+      cacheWrite: Number(r.cache_write),
+    },
+    tasks: Number(r.tasks),
+    tasksCompleted: Number(r.completed),
+    tasksFailed: Number(r.failed),
+    tasksCancelled: Number(r.cancelled),
+  }));
+}
+
+interface RawReportRow extends Record<string, unknown> {
+  period: string;
+  key: string;
+  spend: string;
+  input: string;
+  output: string;
+  cache_read: string;
+  cache_write: string;
+  tasks: string;
+  completed: string;
+  failed: string;
+  cancelled: string;
+}
+
+const KEY_COLUMN: Record<ReportDimension, string> = {
+  model: "r.model",
+  user: "r.user_id",
+  pool: "r.pool_id",
+  skill: "r.skill",
+  tag: "r.tag",
+  slot: "r.slot_id",
+};
+
+function poolCondition(column: SQL, range: ReportRange): SQL {
+  const parts: SQL[] = [];
+  if (range.poolIds) {
+    parts.push(
+      range.poolIds.length === 0
+        ? sql` and false`
+        : sql` and ${column} in (${sql.join(
+            range.poolIds.map((id) => sql`${id}`),
+            sql`, `,
+          )})`,
+    );
+  }
+  if (range.teamId !== undefined) {
+    parts.push(sql` and ${column} in (select id from pools where team_id = ${range.teamId})`);
+  }
+  return sql.join(parts, sql``);
+}
+
+/** One ended task, for CSV export. */
+export interface TaskSpendRow {
+  taskId: string;
+  poolId: string;
+  status: TaskStatus;
+  model: string | null;
+  userId: string | null;
+  skill: string | null;
+  slotId: string | null;
+  tags: string[];
+  spendMicros: Micros;
+  tokens: TokenUsage;
+  createdAt: Date;
+  finishedAt: Date;
+}
+
+/** The tasks that ended in a range (the raw rows behind a report), oldest first. */
+export async function spendRows(db: Executor, range: ReportRange): Promise<TaskSpendRow[]> {
+  const rows = await db
+    .select()
+    .from(tasks)
+    .where(
+      and(
+        isNotNull(tasks.finishedAt),
+        gte(tasks.finishedAt, new Date(`${utcDay(range.from)}T00:00:00Z`)),
+        lt(tasks.finishedAt, new Date(`${utcDay(range.to)}T00:00:00Z`)),
+        range.poolIds ? inArray(tasks.poolId, range.poolIds) : undefined,
+        range.teamId !== undefined
+          ? inArray(
+              tasks.poolId,
+              db.select({ id: pools.id }).from(pools).where(sql`${pools.teamId} = ${range.teamId}`),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(asc(tasks.finishedAt), asc(tasks.seq));
+  return rows.flatMap((r) =>
+    r.finishedAt
+      ? [
+          {
+            taskId: r.id,
+            poolId: r.poolId,
+            status: r.status,
+            model: r.model,
+            userId: r.submittedBy,
+            skill: r.skill,
+            slotId: r.slotId,
+            tags: r.tags,
+            spendMicros: r.spendMicros,
+            tokens: {
+              input: r.inputTokens,
+              output: r.outputTokens,
+              cacheRead: r.cacheReadTokens,
+              cacheWrite: r.cacheWriteTokens,
+            },
+            createdAt: r.createdAt,
+            finishedAt: r.finishedAt,
+          },
+        ]
+      : [],
+  );
+}
+
+const CSV_HEADER = [
+  "task_id",
+  "pool_id",
+  "status",
+  "model",
+  "user_id",
+  "skill",
+  "slot_id",
+  "tags",
+  "spend_usd",
+  "input_tokens",
+  "output_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "created_at",
+  "finished_at",
+];
+
+/** RFC 4180 CSV of `spendRows`; money as exact USD decimals (micro-dollars / 10^6). */
+export function spendRowsToCsv(rows: TaskSpendRow[]): string {
+  const lines = [CSV_HEADER.join(",")];
+  for (const r of rows) {
+    lines.push(
+      [
+        r.taskId,
+        r.poolId,
+        r.status,
+        r.model ?? "",
+        r.userId ?? "",
+        r.skill ?? "",
+        r.slotId ?? "",
+        r.tags.join(";"),
+        microsToDecimal(r.spendMicros),
+        r.tokens.input,
+        r.tokens.output,
+        r.tokens.cacheRead,
+        r.tokens.cacheWrite,
+        r.createdAt.toISOString(),
+        r.finishedAt.toISOString(),
+      ]
+        .map((v) => csvField(String(v)))
+        .join(","),
+    );
+  }
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+function microsToDecimal(micros: Micros): string {
+  const sign = micros < 0 ? "-" : "";
+  const abs = Math.abs(micros);
+  return `${sign}${Math.floor(abs / 1_000_000)}.${String(abs % 1_000_000).padStart(6, "0")}`;
+}
+
+/** A Date or `YYYY-MM-DD` as a UTC day; anything else is refused. */
+export function utcDay(value: string | Date): string {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new RangeError("report range: invalid Date");
+    return value.toISOString().slice(0, 10);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new RangeError(`report range: expected a date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { createDb, PgStore, queryRows, SchemaTooNewError } from "../src/index.js";
+import { newTask } from "./helpers/tasks.js";
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "claude-pool-db-"));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe("embedded PGlite", () => {
+  it("uses PGlite in a data directory when no DATABASE_URL is set, and keeps every task across restarts", async () => {
+    const dataDir = join(tempDir(), "data");
+    const first = await createDb({ env: { CLAUDE_POOL_DATA_DIR: dataDir } });
+    expect(first.kind).toBe("pglite");
+    expect(first.target).toBe(`pglite:${dataDir}`);
+    expect(first.migration?.applied).toBe(1);
+    const store = await PgStore.open(first);
+    await store.ensurePool({ id: "p", name: "p", config: {}, budgetCapMicros: 1_000 });
+    const task = await store.insertTask(newTask("p", { prompt: "remember me" }));
+    await store.appendTaskEvents(task.id, [{ kind: "system", payload: { n: 1 } }]);
+    await store.close();
+    await first.close();
+
+    const second = await createDb({ dataDir });
+    expect(second.migration?.applied).toBe(0);
+    const again = await PgStore.open(second);
+    expect(await again.getTask(task.id)).toMatchObject({ prompt: "remember me", status: "queued" });
+    expect((await again.listTaskEvents(task.id)).map((e) => e.payload)).toEqual([{ n: 1 }]);
+    expect((await again.getBudget("p")).capMicros).toBe(1_000);
+    await again.close();
+    await second.close();
+  });
+
+  it("refuses a database migrated by a newer claude-pool, and writes nothing", async () => {
+    const pg = await PGlite.create();
+    await pg.exec(`create schema drizzle;
+      create table drizzle.__drizzle_migrations (id serial primary key, hash text not null, created_at bigint);
+      insert into drizzle.__drizzle_migrations (hash, created_at) values ('from-the-future', 4102444800000);`);
+    const error = await createDb({ pglite: pg, migrate: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaTooNewError);
+    expect(String(error)).toMatch(/newer version.*Upgrade claude-pool; nothing was changed/);
+    const tables = await pg.query<{ n: number }>(
+      "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
+    );
+    expect(tables.rows[0]?.n).toBe(0);
+    const migrations = await pg.query<{ n: number }>(
+      "select count(*)::int as n from drizzle.__drizzle_migrations",
+    );
+    expect(migrations.rows[0]?.n).toBe(1);
+    await pg.close();
+  });
+
+  it("applies nothing the second time and agrees with drizzle-kit's bookkeeping", async () => {
+    const pg = await PGlite.create({ dataDir: join(tempDir(), "d") });
+    const database = await createDb({ pglite: pg });
+    expect(database.migration?.applied).toBe(1);
+    const again = await createDb({ pglite: pg });
+    expect(again.migration?.applied).toBe(0);
+    const rows = await queryRows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+    );
+    expect(rows[0]?.n).toBe(1);
+    await database.close();
+  });
+});

@@ -1,0 +1,419 @@
+import { newId, type TaskStatus } from "@claude-pool/core";
+import { sql } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  type Database,
+  PgStore,
+  pruneTaskEvents,
+  queryRows,
+  REPORT_BUCKETS,
+  REPORT_DIMENSIONS,
+  type ReportQuery,
+  type ReportRow,
+  recoverOnStart,
+  spendReport,
+  spendRows,
+  spendRowsToCsv,
+} from "../src/index.js";
+import { NO_TOKENS, newTask } from "./helpers/tasks.js";
+
+const POOL = "pool-a";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function resultLine(sessionId: string, totalCostUsd: number) {
+  return {
+    type: "result",
+    subtype: "success",
+    is_error: false,
+    result: "done",
+    session_id: sessionId,
+    total_cost_usd: totalCostUsd,
+    num_turns: 1,
+    duration_ms: 12,
+    usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 1, cache_creation_input_tokens: 2 },
+    modelUsage: { "claude-sim-1": { costUSD: totalCostUsd } },
+  };
+}
+
+/** Seeded PRNG (mulberry32): random data that reproduces from the seed printed on failure. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Behaviour only a SQL store has (recovery, rollups, reports, retention), on PGlite and Postgres. */
+export function describeSqlBehaviour(name: string, open: () => Promise<Database>): void {
+  describe(`SQL store behaviour: ${name}`, () => {
+    let database: Database;
+    let store: PgStore;
+
+    beforeEach(async () => {
+      database = await open();
+      store = await PgStore.open(database);
+      await store.ensurePool({ id: POOL, name: "A", config: {}, budgetCapMicros: 100_000_000 });
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it("settles a task whose engine died after its result was stored, instead of running it twice", async () => {
+      // An earlier task in the same Claude session: the CLI's total is cumulative over a session.
+      const earlier = await store.insertTask(newTask(POOL));
+      await store.claimNextTask({
+        poolId: POOL,
+        engineId: "e1",
+        slotId: "s0",
+        slotRole: null,
+        leaseMs: 30_000,
+      });
+      await store.appendTaskEvents(earlier.id, [{ kind: "result", payload: resultLine("sess-1", 0.2) }]);
+      await store.finishTask(earlier.id, {
+        status: "completed",
+        result: null,
+        error: null,
+        spendMicros: 200_000,
+        tokens: NO_TOKENS,
+        model: "claude-sim-1",
+        turns: 1,
+        claudeSessionId: "sess-1",
+      });
+
+      const task = await store.insertTask(newTask(POOL));
+      await store.claimNextTask({ poolId: POOL, engineId: "dead", slotId: "s0", slotRole: null, leaseMs: 1 });
+      await store.reserveBudget(POOL, task.id, 1_000_000, 1);
+      await store.appendTaskEvents(task.id, [
+        { kind: "system", payload: { type: "system", subtype: "init", session_id: "sess-1" } },
+        { kind: "result", payload: resultLine("sess-1", 0.5) },
+      ]);
+      await sleep(20);
+      const claimed = await store.claimNextTask({
+        poolId: POOL,
+        engineId: "e2",
+        slotId: "s1",
+        slotRole: null,
+        leaseMs: 30_000,
+      });
+      expect(claimed).toBeUndefined();
+      expect(await store.getTask(task.id)).toMatchObject({
+        status: "completed",
+        spendMicros: 300_000,
+        reservedMicros: 0,
+        result: { output: "done", spendUsd: 0.3, sessionId: "sess-1", model: "claude-sim-1" },
+      });
+      expect(await store.getBudget(POOL)).toMatchObject({ spentMicros: 500_000, reservedMicros: 0 });
+    });
+
+    it("on restart, makes the engine's interrupted tasks claimable at once and frees its slots' worktrees", async () => {
+      const mine = await store.insertTask(newTask(POOL));
+      await store.claimNextTask({
+        poolId: POOL,
+        engineId: "e1",
+        slotId: "s0",
+        slotRole: null,
+        leaseMs: 60_000,
+      });
+      const theirs = await store.insertTask(newTask(POOL));
+      await store.claimNextTask({
+        poolId: POOL,
+        engineId: "e2",
+        slotId: "s1",
+        slotRole: null,
+        leaseMs: 60_000,
+      });
+      await store.upsertSlot({
+        id: "s0",
+        poolId: POOL,
+        engineId: "e1",
+        name: "s0",
+        role: null,
+        description: null,
+        config: {},
+        state: "busy",
+        currentTaskId: mine.id,
+        sessionId: null,
+        worktreePath: "/tmp/wt/s0",
+        tasksCompleted: 0,
+        errors: 0,
+        restarts: 0,
+        spendMicros: 0,
+      });
+      const report = await recoverOnStart(database.db, { engineId: "e1" });
+      expect(report).toEqual({
+        interruptedTasks: [mine.id],
+        interruptedChains: [],
+        orphanedWorktrees: ["/tmp/wt/s0"],
+      });
+      expect((await store.listSlots(POOL))[0]).toMatchObject({ state: "stopped", currentTaskId: null });
+      const again = await store.claimNextTask({
+        poolId: POOL,
+        engineId: "e1",
+        slotId: "s0",
+        slotRole: null,
+        leaseMs: 60_000,
+      });
+      expect(again).toMatchObject({ id: mine.id, claimedFrom: "running", recoveries: 1, attempt: 2 });
+      expect((await store.getTask(theirs.id))?.engineId).toBe("e2");
+      expect(
+        await store.claimNextTask({ poolId: POOL, engineId: "e1", slotId: "s2", slotRole: null, leaseMs: 1 }),
+      ).toBeUndefined();
+    });
+
+    it("keeps the daily rollup equal to the pool's settled spend through finishes, parks and cancels", async () => {
+      const rand = prng(7);
+      for (let i = 0; i < 30; i++) {
+        const t = await store.insertTask(newTask(POOL, { tags: rand() < 0.5 ? ["x"] : [] }));
+        const roll = rand();
+        if (roll < 0.15) {
+          await store.cancelPendingTask(t.id, { code: "CANCELLED", message: "x" });
+          continue;
+        }
+        await store.claimNextTask({
+          poolId: POOL,
+          engineId: "e",
+          slotId: "s",
+          slotRole: null,
+          leaseMs: 60_000,
+        });
+        await store.reserveBudget(POOL, t.id, 1_000_000, 1);
+        if (roll < 0.4) {
+          await store.parkTask(t.id, {
+            runAfter: new Date(Date.now() - 1),
+            claudeSessionId: "s",
+            spendMicros: Math.floor(rand() * 1000),
+            tokens: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 },
+            error: { code: "QUOTA_EXHAUSTED", message: "limit" },
+          });
+          await store.claimNextTask({
+            poolId: POOL,
+            engineId: "e",
+            slotId: "s",
+            slotRole: null,
+            leaseMs: 60_000,
+          });
+        }
+        await store.finishTask(t.id, {
+          status: rand() < 0.8 ? "completed" : "failed",
+          result: null,
+          error: null,
+          spendMicros: Math.floor(rand() * 100_000),
+          tokens: { input: 3, output: 2, cacheRead: 1, cacheWrite: 0 },
+          model: "m",
+          turns: 1,
+          claudeSessionId: null,
+        });
+      }
+      const [totals] = await queryRows<{
+        rollup: string;
+        tags: string;
+        tasks: string;
+        n: string;
+        count: string;
+      }>(
+        database.db,
+        sql`select (select sum(spend_micros) from spend_daily)::text as rollup,
+                   (select sum(spend_micros) from spend_daily_tags)::text as tags,
+                   (select sum(spend_micros) from tasks)::text as tasks,
+                   (select sum(tasks) from spend_daily)::text as n,
+                   (select count(*) from tasks where finished_at is not null)::text as count`,
+      );
+      const budget = await store.getBudget(POOL);
+      expect(Number(totals?.rollup)).toBe(budget.spentMicros);
+      expect(Number(totals?.tags)).toBe(budget.spentMicros);
+      expect(Number(totals?.tasks)).toBe(budget.spentMicros);
+      expect(Number(totals?.n)).toBe(Number(totals?.count));
+      expect(budget.reservedMicros).toBe(0);
+    });
+
+    it("reports from the rollup what a naive GROUP BY over the tasks reports, for every bucket and grouping", async () => {
+      let clock = new Date("2026-03-01T00:00:00Z");
+      const timed = await PgStore.open(database, { clock: () => clock });
+      const seed = Date.now() % 100_000;
+      const rand = prng(seed);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+      await timed.ensurePool({ id: "pool-b", name: "B", config: {}, budgetCapMicros: null });
+      const start = Date.parse("2026-03-01T00:00:00Z");
+      for (let i = 0; i < 150; i++) {
+        clock = new Date(start + Math.floor(rand() * 75 * 86_400_000));
+        const poolId = pick([POOL, "pool-b"]);
+        const t = await timed.insertTask(
+          newTask(poolId, {
+            submittedBy: pick(["alice", "bob", null]),
+            skill: pick(["code_review", null]),
+            tags: ["a", "b", "c"].filter(() => rand() < 0.4),
+          }),
+        );
+        if (rand() < 0.1) {
+          await timed.cancelPendingTask(t.id, { code: "CANCELLED", message: "x" });
+          continue;
+        }
+        const slotId = pick(["slot-0", "slot-1", "slot-2"]);
+        await timed.claimNextTask({ poolId, engineId: "e", slotId, slotRole: null, leaseMs: 60_000 });
+        await timed.finishTask(t.id, {
+          status: pick<TaskStatus & ("completed" | "failed" | "timed_out" | "cancelled")>([
+            "completed",
+            "completed",
+            "failed",
+            "timed_out",
+            "cancelled",
+          ]),
+          result: null,
+          error: null,
+          spendMicros: Math.floor(rand() * 2_000_000),
+          tokens: {
+            input: Math.floor(rand() * 5000),
+            output: Math.floor(rand() * 800),
+            cacheRead: Math.floor(rand() * 100),
+            cacheWrite: Math.floor(rand() * 50),
+          },
+          model: pick(["sonnet", "opus", null]),
+          turns: 1,
+          claudeSessionId: null,
+        });
+      }
+      await timed.close();
+      const range = { from: "2026-03-04", to: "2026-05-01" };
+      let compared = 0;
+      for (const bucket of REPORT_BUCKETS) {
+        for (const groupBy of REPORT_DIMENSIONS) {
+          const query: ReportQuery = { ...range, bucket, groupBy };
+          const fromRollup = await spendReport(database.db, query);
+          const naive = await naiveReport(database, query);
+          expect(sortRows(fromRollup), `seed ${seed}, ${bucket} × ${groupBy}`).toEqual(sortRows(naive));
+          compared += fromRollup.length;
+        }
+      }
+      expect(compared).toBeGreaterThan(100);
+      const onlyB = await spendReport(database.db, {
+        ...range,
+        bucket: "month",
+        groupBy: "pool",
+        poolIds: ["pool-b"],
+      });
+      expect(new Set(onlyB.map((r) => r.key))).toEqual(new Set(["pool-b"]));
+
+      const raw = await spendRows(database.db, range);
+      const total = (await spendReport(database.db, { ...range, bucket: "month", groupBy: "pool" })).reduce(
+        (s, r) => s + r.spendMicros,
+        0,
+      );
+      expect(raw.reduce((s, r) => s + r.spendMicros, 0)).toBe(total);
+      const csv = spendRowsToCsv(raw).split("\r\n");
+      expect(csv[0]).toBe(
+        "task_id,pool_id,status,model,user_id,skill,slot_id,tags,spend_usd,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,created_at,finished_at",
+      );
+      expect(csv).toHaveLength(raw.length + 2);
+    });
+
+    it("prunes old output of ended tasks only, and never their spend", async () => {
+      let clock = new Date(Date.now() - 40 * 86_400_000);
+      const timed = await PgStore.open(database, { clock: () => clock });
+      const ended = await timed.insertTask(newTask(POOL));
+      const running = await timed.insertTask(newTask(POOL));
+      await timed.claimNextTask({
+        poolId: POOL,
+        engineId: "e",
+        slotId: "s0",
+        slotRole: null,
+        leaseMs: 60_000,
+      });
+      await timed.claimNextTask({
+        poolId: POOL,
+        engineId: "e",
+        slotId: "s1",
+        slotRole: null,
+        leaseMs: 60_000,
+      });
+      await timed.appendTaskEvents(ended.id, [{ kind: "assistant", payload: { old: true } }]);
+      await timed.appendTaskEvents(running.id, [{ kind: "assistant", payload: { old: true } }]);
+      clock = new Date();
+      await timed.appendTaskEvents(ended.id, [{ kind: "result", payload: { recent: true } }]);
+      await timed.finishTask(ended.id, {
+        status: "completed",
+        result: null,
+        error: null,
+        spendMicros: 4242,
+        tokens: NO_TOKENS,
+        model: null,
+        turns: 1,
+        claudeSessionId: null,
+      });
+      await timed.close();
+      const pruned = await pruneTaskEvents(database.db, {
+        olderThan: new Date(Date.now() - 30 * 86_400_000),
+      });
+      expect(pruned).toBe(1);
+      expect((await store.listTaskEvents(ended.id)).map((e) => e.seq)).toEqual([2]);
+      expect((await store.listTaskEvents(running.id)).map((e) => e.seq)).toEqual([1]);
+      expect((await store.getTask(ended.id))?.spendMicros).toBe(4242);
+      expect((await store.getBudget(POOL)).spentMicros).toBe(4242);
+      // Appends continue the numbering after a prune.
+      expect((await store.appendTaskEvents(ended.id, [{ kind: "x", payload: null }]))[0]?.seq).toBe(3);
+    });
+
+    it("keeps each task's id unique and refuses a task for an unknown pool", async () => {
+      const t = newTask(POOL);
+      await store.insertTask(t);
+      await expect(store.insertTask(t)).rejects.toThrow();
+      await expect(store.insertTask(newTask("no-such-pool", { id: newId() }))).rejects.toThrow();
+    });
+  });
+}
+
+const NAIVE_KEY: Record<ReportQuery["groupBy"], string> = {
+  model: "coalesce(t.model, '')",
+  user: "coalesce(t.submitted_by, '')",
+  pool: "t.pool_id",
+  skill: "coalesce(t.skill, '')",
+  tag: "tg.tag",
+  slot: "coalesce(t.slot_id, '')",
+};
+
+/** The obvious query over the task table that the rollup must agree with. */
+async function naiveReport(database: Database, q: ReportQuery): Promise<ReportRow[]> {
+  const tagJoin =
+    q.groupBy === "tag"
+      ? sql.raw(
+          `cross join lateral (select distinct x as tag from unnest(case when cardinality(t.tags) = 0 then array['']::text[] else t.tags end) x) tg`,
+        )
+      : sql``;
+  const rows = await queryRows<Record<string, string>>(
+    database.db,
+    sql`select to_char(date_trunc(${q.bucket}::text, (t.finished_at at time zone 'UTC')::date::timestamp), 'YYYY-MM-DD') as period,
+      ${sql.raw(NAIVE_KEY[q.groupBy])} as key,
+      sum(t.spend_micros)::text as spend, sum(t.input_tokens)::text as input, sum(t.output_tokens)::text as output,
+      sum(t.cache_read_tokens)::text as cache_read, sum(t.cache_write_tokens)::text as cache_write,
+      count(*)::text as tasks, count(*) filter (where t.status = 'completed')::text as completed,
+      count(*) filter (where t.status in ('failed', 'timed_out'))::text as failed,
+      count(*) filter (where t.status = 'cancelled')::text as cancelled
+    from tasks t ${tagJoin}
+    where t.finished_at >= ${`${q.from}T00:00:00Z`}::timestamptz and t.finished_at < ${`${q.to}T00:00:00Z`}::timestamptz
+    group by 1, 2`,
+  );
+  return rows.map((r) => ({
+    period: r.period ?? "",
+    key: r.key === "" || r.key === undefined ? null : r.key,
+    spendMicros: Number(r.spend),
+    tokens: {
+      input: Number(r.input),
+      output: Number(r.output),
+      cacheRead: Number(r.cache_read),
+      cacheWrite: Number(r.cache_write),
+    },
+    tasks: Number(r.tasks),
+    tasksCompleted: Number(r.completed),
+    tasksFailed: Number(r.failed),
+    tasksCancelled: Number(r.cancelled),
+  }));
+}
+
+function sortRows(rows: ReportRow[]): ReportRow[] {
+  return [...rows].sort((a, b) =>
+    a.period === b.period ? String(a.key).localeCompare(String(b.key)) : a.period.localeCompare(b.period),
+  );
+}

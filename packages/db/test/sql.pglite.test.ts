@@ -1,0 +1,17 @@
+import { afterAll, beforeAll } from "vitest";
+import type { Database } from "../src/index.js";
+import { freshPglite, truncateAll } from "./helpers/databases.js";
+import { describeSqlBehaviour } from "./sql-behaviour.js";
+
+let database: Database;
+beforeAll(async () => {
+  database = await freshPglite();
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+describeSqlBehaviour("PGlite", async () => {
+  await truncateAll(database);
+  return database;
+});

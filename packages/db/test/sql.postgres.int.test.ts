@@ -1,0 +1,20 @@
+import { afterAll, beforeAll } from "vitest";
+import { createDb, type Database } from "../src/index.js";
+import { createScratchPostgres, type ScratchPostgres, truncateAll } from "./helpers/databases.js";
+import { describeSqlBehaviour } from "./sql-behaviour.js";
+
+let scratch: ScratchPostgres;
+let database: Database;
+beforeAll(async () => {
+  scratch = await createScratchPostgres("sql");
+  database = await createDb({ url: scratch.url });
+});
+afterAll(async () => {
+  await database?.close();
+  await scratch?.drop();
+});
+
+describeSqlBehaviour("Postgres", async () => {
+  await truncateAll(database);
+  return database;
+});
