@@ -1,3 +1,4 @@
+export * from "./chains/index.js";
 export { buildClaudeArgs, type ClaudeInvocation } from "./driver/args.js";
 export { parseStreamLine, type ResultMessage, type StreamLine } from "./driver/messages.js";
 export { type KillReason, type RunOutcome, type RunRequest, runClaude } from "./driver/run.js";
@@ -17,7 +18,11 @@ export {
   type TaskOptionsInput,
   taskOptionsSchema,
 } from "./options.js";
+export { Orchestration } from "./orchestration.js";
 export { Pool } from "./pool.js";
+export * from "./review/index.js";
+export * from "./skills/index.js";
 export * from "./store/index.js";
 export * from "./types.js";
+export * from "./workflows/index.js";
 export { WorktreeManager } from "./worktree.js";

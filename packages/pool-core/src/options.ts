@@ -66,6 +66,16 @@ export const poolOptionsSchema = z.strictObject({
     quotaRetryMs: 60_000,
     maxQuotaWaits: 5,
   }),
+  /** Where skills come from besides the builtins and runtime registrations. */
+  skills: z
+    .strictObject({
+      /** Default `~/.claude-pool/skills`; null loads none. */
+      globalDir: z.string().min(1).nullable().optional(),
+      /** Default `claude.cwd`: its `.claude-pool/skills/<name>/SKILL.md` are loaded. */
+      projectDir: z.string().min(1).optional(),
+      builtins: z.boolean().optional(),
+    })
+    .optional(),
   engineId: z.string().min(1).optional(),
   /** How long a claimed task stays ours without renewal (shared stores). */
   leaseMs: z.number().int().positive().default(30_000),

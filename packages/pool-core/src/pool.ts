@@ -1,4 +1,6 @@
 import { resolveClaudeBin } from "./bin.js";
+import type { FanOutChain, FanOutItem, FanOutOptions } from "./chains/fan-out.js";
+import type { ChainOptionsInput, ChainStepInput } from "./chains/schema.js";
 import { type KillReason, type RunOutcome, runClaude } from "./driver/run.js";
 import {
   BudgetExceeded,
@@ -27,7 +29,12 @@ import {
   type TaskOptionsInput,
   taskOptionsSchema,
 } from "./options.js";
+import { Orchestration } from "./orchestration.js";
 import { judgeOutcome, spendOfRun, type Verdict } from "./outcome.js";
+import type { ReviewOptions } from "./review/review.js";
+import { SkillRegistry } from "./skills/registry.js";
+import type { SkillRunOptions } from "./skills/run.js";
+import type { SkillArgs } from "./skills/schema.js";
 import { Slot } from "./slot.js";
 import { InMemoryStore, ZERO_TOKENS } from "./store/memory.js";
 import type { ClaimedTask, Store, TaskEvent, TaskRecord } from "./store/port.js";
@@ -72,6 +79,7 @@ export class Pool {
   /** Last cumulative `total_cost_usd` seen per Claude session, to difference resumed runs. */
   readonly #sessionTotals = new Map<string, Micros>();
   readonly #worktrees: WorktreeManager | null;
+  readonly #orch: Orchestration;
   #draining = false;
   #closed = false;
   #pumping = false;
@@ -86,6 +94,7 @@ export class Pool {
     env: Record<string, string>,
     cwd: string,
     worktrees: WorktreeManager | null,
+    skills: SkillRegistry,
   ) {
     this.#opts = opts;
     this.store = store;
@@ -98,6 +107,7 @@ export class Pool {
     const specs: SlotSpec[] =
       typeof opts.slots === "number" ? Array.from({ length: opts.slots }, () => ({})) : opts.slots;
     this.#slots = specs.map((spec, i) => new Slot(this.id, this.engineId, i, spec));
+    this.#orch = new Orchestration(this, skills);
   }
 
   /** Validates the options, finds the CLI, prepares worktrees, and recovers queued work from the store. */
@@ -116,8 +126,9 @@ export class Pool {
           baseDir: typeof wt === "object" ? wt.baseDir : undefined,
         })
       : null;
+    const skills = await SkillRegistry.load({ projectDir: cwd, ...opts.skills });
     const store = givenStore ?? new InMemoryStore();
-    const pool = new Pool({ ...opts, poolId }, store, bin, env, cwd, worktrees);
+    const pool = new Pool({ ...opts, poolId }, store, bin, env, cwd, worktrees, skills);
     await pool.#start();
     return pool;
   }
@@ -293,6 +304,71 @@ export class Pool {
     return false;
   }
 
+  /** Skills: builtin < global < project < runtime (`pool.skills.register(skill)`). */
+  get skills(): SkillRegistry {
+    return this.#orch.skills;
+  }
+
+  /** Named, parameterised chain templates. */
+  get workflows(): Orchestration["workflows"] {
+    return this.#orch.workflows;
+  }
+
+  /** Runs every prompt in parallel; one settled result per prompt, in order (a failure keeps the others). */
+  fanOut(items: readonly FanOutItem[], options?: FanOutOptions) {
+    return this.#orch.fanOut(items, options);
+  }
+
+  /** `fanOut` for chains. */
+  fanOutChains(chains: readonly FanOutChain[], options?: { failFast?: boolean }) {
+    return this.#orch.fanOutChains(chains, options);
+  }
+
+  /** Submits a sequential chain (one Claude session across its steps); returns its id. */
+  submitChain(steps: readonly ChainStepInput[], options?: ChainOptionsInput) {
+    return this.#orch.submitChain(steps, options);
+  }
+
+  /** A chain's progress; with `wait`, once it has ended. */
+  chainResult(chainId: string, opts?: { wait?: boolean; signal?: AbortSignal }) {
+    return this.#orch.chainResult(chainId, opts);
+  }
+
+  cancelChain(chainId: string) {
+    return this.#orch.cancelChain(chainId);
+  }
+
+  /** Runs a skill by name with its arguments validated first. */
+  runSkill(name: string, args?: SkillArgs, options?: SkillRunOptions) {
+    return this.#orch.runSkill(name, args, options);
+  }
+
+  submitSkill(name: string, args?: SkillArgs, options?: SkillRunOptions) {
+    return this.#orch.submitSkill(name, args, options);
+  }
+
+  /** Starts a workflow (a named chain template) by name; returns the chain id. */
+  startWorkflow(name: string, args?: SkillArgs, options?: ChainOptionsInput) {
+    return this.#orch.startWorkflow(name, args, options);
+  }
+
+  /** Runs a prompt whose result waits for approval; a rejection re-runs it in the same session. */
+  submitWithReview(prompt: string, options?: ReviewOptions) {
+    return this.#orch.submitWithReview(prompt, options);
+  }
+
+  approveResult(reviewId: string) {
+    return this.#orch.approveResult(reviewId);
+  }
+
+  rejectResult(reviewId: string, feedback: string) {
+    return this.#orch.rejectResult(reviewId, feedback);
+  }
+
+  reviewResult(reviewId: string, opts?: { wait?: boolean }) {
+    return this.#orch.reviewResult(reviewId, opts);
+  }
+
   /** Changes a slot's name, role, description or Claude config; takes effect from its next task. */
   async configureSlot(slotId: string, spec: Partial<SlotSpec>): Promise<void> {
     const slot = this.#slots.find((s) => s.id === slotId || s.record.name === slotId);
@@ -338,6 +414,8 @@ export class Pool {
 
   /** Refuses new work, cancels pending tasks, lets running ones finish, removes slot worktrees. */
   async drain(): Promise<DrainSummary> {
+    // Running chains are active work: they finish their remaining steps first.
+    await this.#orch.chains.settle();
     this.#draining = true;
     let cancelled = 0;
     const pending = await this.store.listTasks({ poolId: this.id, status: ["queued", "waiting_for_quota"] });

@@ -23,6 +23,7 @@ export async function simPool(
   const dir = mkdtempSync(path.join(tmpdir(), "pool-test-"));
   const logFile = path.join(dir, "sim.log");
   const pool = await Pool.create({
+    skills: { globalDir: null },
     ...input,
     claude: {
       bin: simBinPath,

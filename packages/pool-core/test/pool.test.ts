@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { simBinPath, simDirective } from "@claude-pool/claude-sim";
@@ -9,6 +9,7 @@ import {
   Cancelled,
   ClaudeCliNotFound,
   InvalidOptions,
+  InvalidSkillArguments,
   NoSlotsAvailable,
   Pool,
   PoolDraining,
@@ -378,5 +379,32 @@ describe("usage limits", () => {
       "task.started",
       "task.completed",
     ]);
+  });
+});
+
+describe("composing work from the pool", () => {
+  it("offers fan-out, project skills and chains on the pool itself", async () => {
+    const { pool, dir } = await track(simPool({ slots: 2 }));
+    const fan = await pool.fanOut(["a", `b ${simDirective({ crash: true })}`, "c"]);
+    expect(fan.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+
+    const skillDir = path.join(dir, ".claude-pool", "skills", "greet");
+    mkdirSync(skillDir, { recursive: true });
+    writeFileSync(
+      path.join(skillDir, "SKILL.md"),
+      "---\nname: greet\ndescription: Greets someone\narguments:\n  - name: who\n    required: true\n---\nSay hello to {who}.\n",
+    );
+    await pool.skills.reload();
+    const greeted = await pool.runSkill("greet", { who: "Ada" });
+    expect(greeted.output).toBe("sim: Say hello to Ada.");
+    await expect(pool.runSkill("greet", {})).rejects.toBeInstanceOf(InvalidSkillArguments);
+
+    const chainId = await pool.submitChain([
+      { name: "a", action: { type: "prompt", prompt: "first" } },
+      { name: "b", action: { type: "prompt", prompt: "then {previous_output}" } },
+    ]);
+    const progress = await pool.chainResult(chainId, { wait: true });
+    expect(progress?.success).toBe(true);
+    expect(progress?.finalOutput).toBe("sim: then sim: first");
   });
 });
