@@ -40,6 +40,7 @@ console.log(
   `claude-pool demo: ${usingSim ? "claude-sim (set CLAUDE_POOL_BIN=claude for the real CLI)" : realBin}`,
 );
 
+let lastSpent = -1;
 pool.on("event", (e) => {
   const t = new Date().toISOString().slice(11, 23);
   if (e.type === "task.started") console.log(`${t}  ▶ ${e.taskId.slice(-8)} on ${e.slotId}`);
@@ -48,7 +49,10 @@ pool.on("event", (e) => {
       `${t}  ✓ ${e.taskId.slice(-8)} $${e.result.spendUsd.toFixed(4)} ${e.result.output.slice(0, 60)}`,
     );
   if (e.type === "task.failed") console.log(`${t}  ✗ ${e.taskId.slice(-8)} ${e.status}: ${e.error.message}`);
-  if (e.type === "budget.updated") console.log(`${t}  $ spent ${e.spentUsd.toFixed(4)} of ${e.budgetUsd}`);
+  if (e.type === "budget.updated" && e.spentUsd !== lastSpent) {
+    lastSpent = e.spentUsd;
+    console.log(`${t}  $ spent ${e.spentUsd.toFixed(4)} of $${e.budgetUsd}`);
+  }
 });
 
 await pool.contextSet("project", "claude-pool demo");

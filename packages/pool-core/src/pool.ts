@@ -506,9 +506,12 @@ export class Pool {
       .catch((err: unknown) => this.#finish(slot, task, failureFromError(err), null))
       .finally(async () => {
         this.#running.delete(task.id);
-        slot.record.state = "idle";
-        slot.record.currentTaskId = null;
-        await this.#saveSlot(slot).catch(() => {});
+        // #finish normally freed the slot already; a task that ended without it (lost lease) frees it here.
+        if (slot.record.currentTaskId === task.id) {
+          slot.record.state = "idle";
+          slot.record.currentTaskId = null;
+          await this.#saveSlot(slot).catch(() => {});
+        }
         this.#pump();
       });
     this.#running.set(task.id, { controller, done });
@@ -715,11 +718,17 @@ export class Pool {
       claudeSessionId: sessionId,
     });
     if (!finished) return;
+    // The process has ended: the slot is free before anyone hears that the task has.
+    if (slot.record.currentTaskId === task.id) {
+      slot.record.state = "idle";
+      slot.record.currentTaskId = null;
+    }
+    if (end.status === "completed") slot.record.tasksCompleted += 1;
+    else if (end.status !== "cancelled") slot.record.errors += 1;
+    await this.#saveSlot(slot);
     if (end.status === "completed") {
-      slot.record.tasksCompleted += 1;
       this.#events.emit({ type: "task.completed", taskId: task.id, result: end.result });
     } else {
-      if (end.status !== "cancelled") slot.record.errors += 1;
       this.#events.emit({ type: "task.failed", taskId: task.id, status: end.status, error: end.error });
     }
     this.#wake(task.id);

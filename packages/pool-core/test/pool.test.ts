@@ -45,6 +45,9 @@ describe("running tasks", () => {
     const status = await pool.status();
     expect(status.spendUsd).toBe(0.02);
     expect(status.slots.reduce((a, s) => a + s.tasksCompleted, 0)).toBe(1);
+    // The slot is free by the time the caller hears of the result.
+    expect(status.slots.map((s) => s.state)).toEqual(["idle", "idle"]);
+    expect(status.activeTasks).toBe(0);
   });
 
   it("keeps every stream line as an ordered event and announces output live", async () => {
