@@ -177,7 +177,7 @@ export class InMemoryStore implements Store {
 
   async parkTask(taskId: string, park: ParkRequest): Promise<boolean> {
     const t = this.#tasks.get(taskId);
-    if (!t || t.status !== "running") return false;
+    if (t?.status !== "running") return false;
     const pool = this.#pool(t.poolId);
     pool.reservedMicros -= t.reservedMicros;
     pool.spentMicros += park.spendMicros;
