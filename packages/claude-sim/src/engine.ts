@@ -3,7 +3,8 @@
  * turn limits, and every scripted failure. One SimRun per process; one runTurn per prompt.
  */
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { type Emitter, flushStdio } from "./output.js";
 import { costPico, type TokenUsage, usageForCost, usdToPico } from "./pricing.js";
@@ -291,6 +292,8 @@ export class SimRun {
     this.#save();
     if (script.stderr) process.stderr.write(script.stderr);
 
+    if (script.spawnChild) startChild();
+
     if (script.hang) {
       await flushStdio();
       setInterval(() => undefined, 1 << 30);
@@ -529,4 +532,13 @@ function textOutput(o: ResultOutcome): string {
 
 function resetTimeMs(resetsAt: string | number): number {
   return typeof resetsAt === "number" ? resetsAt * 1000 : Date.parse(resetsAt);
+}
+
+/** A child that outlives the sim unless its whole process group is killed. */
+function startChild(): void {
+  const child = spawn("sleep", ["600"], { stdio: "ignore" });
+  child.unref();
+  const log = process.env.CLAUDE_SIM_LOG;
+  if (log && child.pid !== undefined)
+    appendFileSync(log, `${JSON.stringify({ childOf: process.pid, childPid: child.pid })}\n`);
 }

@@ -22,6 +22,11 @@ export interface SimScript {
   crash?: boolean;
   /** Print init, then never exit until killed. */
   hang?: boolean;
+  /**
+   * Start a long-lived child process first (as a tool's shell would), in the sim's process group;
+   * its pid is appended to $CLAUDE_SIM_LOG as `{"childOf": <sim pid>, "childPid": <pid>}`.
+   */
+  spawnChild?: boolean;
   /** Interleave noise lines, blank lines and chunked partial lines; noise on stderr too. */
   garbage?: boolean;
   /** Reply text of exactly this many bytes (ASCII). */
@@ -90,6 +95,7 @@ export function parseScript(raw: unknown): SimScript {
         break;
       case "crash":
       case "hang":
+      case "spawnChild":
       case "garbage":
         expect(typeof v === "boolean", key, "a boolean", v);
         out[key] = v as boolean;

@@ -6,6 +6,9 @@ import { Pool, type PoolOptionsInput } from "../src/index.js";
 
 export interface SimLogEntry {
   pid: number;
+  /** Set on the line a `spawnChild` sim writes about its child. */
+  childOf?: number;
+  childPid?: number;
   argv: string[];
   cwd: string;
   prompt: string;

@@ -113,6 +113,17 @@ describe("failures and process hygiene", () => {
     expect((await pool.run("after")).output).toBe("sim: after");
   });
 
+  it("kills the whole process group: a tool's child process does not outlive a cancelled task", async () => {
+    const { pool, log } = await track(simPool({ slots: 1 }));
+    const id = await pool.submit(`hang ${simDirective({ hang: true, spawnChild: true })}`);
+    await waitFor(() => log().some((e) => e.childPid !== undefined));
+    const child = log().find((e) => e.childPid !== undefined);
+    expect(isAlive(child?.childPid ?? 0)).toBe(true);
+    await pool.cancel(id);
+    await waitFor(() => !isAlive(child?.childPid ?? 0));
+    expect(isAlive(child?.childOf ?? 0)).toBe(false);
+  });
+
   it("cancels a queued task and a running one (its process dies)", async () => {
     const { pool, log } = await track(simPool({ slots: 1 }));
     const started: string[] = [];
