@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import type { ChainProgress } from "./chains/schema.js";
 import type { DrainSummary, SlotInfo, TaskErrorInfo, TaskResult } from "./types.js";
 
 /** Everything a pool announces. Each is emitted only after the state it reports is persisted. */
@@ -16,7 +17,7 @@ export type PoolEvent =
     }
   | { type: "slot.updated"; slot: SlotInfo }
   | { type: "budget.updated"; spentUsd: number; reservedUsd: number; budgetUsd: number | null }
-  | { type: "chain.progress"; chainId: string; progress: unknown }
+  | { type: "chain.progress"; chainId: string; progress: ChainProgress }
   | { type: "pool.drained"; summary: DrainSummary };
 
 export type PoolEventType = PoolEvent["type"];
