@@ -1,5 +1,5 @@
 import { createDb } from "./client.js";
-import { DatabaseUnreachableError, SchemaTooNewError } from "./errors.js";
+import { DatabaseUnreachableError, DataDirInUseError, SchemaTooNewError } from "./errors.js";
 
 /**
  * `node --import tsx packages/db/src/cli.ts migrate`: opens the database the engine would use
@@ -19,7 +19,11 @@ async function main(argv: string[]): Promise<number> {
     await database.close();
     return 0;
   } catch (error) {
-    if (error instanceof DatabaseUnreachableError || error instanceof SchemaTooNewError) {
+    if (
+      error instanceof DatabaseUnreachableError ||
+      error instanceof SchemaTooNewError ||
+      error instanceof DataDirInUseError
+    ) {
       process.stderr.write(`claude-pool: ${error.message}\n`);
       return 1;
     }

@@ -1,5 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
@@ -7,7 +7,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import type { ExtractTablesWithRelations } from "drizzle-orm/relations";
 import postgres from "postgres";
-import { DatabaseUnreachableError } from "./errors.js";
+import { DatabaseUnreachableError, DataDirInUseError } from "./errors.js";
 import { type MigrationReport, migrateToLatest } from "./migrate.js";
 import * as schema from "./schema/index.js";
 
@@ -82,10 +82,17 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
 async function openPglite(options: CreateDbOptions, env: NodeJS.ProcessEnv): Promise<Database> {
   let client = options.pglite;
   let target = "pglite:(instance)";
+  let releaseLock = () => {};
   if (!client) {
     const dataDir = resolve(options.dataDir ?? env.CLAUDE_POOL_DATA_DIR ?? DEFAULT_DATA_DIR);
     mkdirSync(dataDir, { recursive: true });
-    client = await PGlite.create({ dataDir });
+    releaseLock = lockDataDir(dataDir);
+    try {
+      client = await PGlite.create({ dataDir });
+    } catch (error) {
+      releaseLock();
+      throw error;
+    }
     target = `pglite:${dataDir}`;
   }
   const pg = client;
@@ -102,8 +109,41 @@ async function openPglite(options: CreateDbOptions, env: NodeJS.ProcessEnv): Pro
     },
     async close() {
       if (!pg.closed) await pg.close();
+      releaseLock();
     },
   };
+}
+
+/**
+ * PGlite is a single-process database: a second process opening the same directory would corrupt
+ * it. A lock file holding the owner's pid keeps a second engine out; a stale one (dead pid) is taken.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = join(dataDir, "claude-pool.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockPath, String(process.pid), { flag: "wx" });
+      return () => rmSync(lockPath, { force: true });
+    } catch (error) {
+      if (!(error instanceof Error && "code" in error && error.code === "EEXIST")) throw error;
+      const owner = Number(readFileSync(lockPath, "utf8").trim());
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+        throw new DataDirInUseError(dataDir, owner);
+      }
+      if (owner === process.pid) throw new DataDirInUseError(dataDir, owner);
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new DataDirInUseError(dataDir, null);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error instanceof Error && "code" in error && error.code === "EPERM";
+  }
 }
 
 async function openPostgres(url: string, options: CreateDbOptions): Promise<Database> {

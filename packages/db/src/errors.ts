@@ -23,3 +23,15 @@ export class SchemaTooNewError extends Error {
     this.name = "SchemaTooNewError";
   }
 }
+
+/** The PGlite data directory is open in another process (PGlite is single-process). */
+export class DataDirInUseError extends Error {
+  readonly code = "DB_DATA_DIR_IN_USE";
+  constructor(dataDir: string, ownerPid: number | null) {
+    super(
+      `the PGlite data directory ${dataDir} is in use by ${ownerPid === null ? "another process" : `process ${ownerPid}`}` +
+        " (PGlite allows one process at a time): stop it, or set DATABASE_URL to share a Postgres between engines",
+    );
+    this.name = "DataDirInUseError";
+  }
+}

@@ -9,7 +9,7 @@ export {
   queryRows,
   type Tx,
 } from "./client.js";
-export { DatabaseUnreachableError, SchemaTooNewError } from "./errors.js";
+export { DatabaseUnreachableError, DataDirInUseError, SchemaTooNewError } from "./errors.js";
 export { MIGRATIONS_FOLDER, type MigrationReport, migrateToLatest } from "./migrate.js";
 export { type RecoveryOptions, type RecoveryReport, recoverOnStart } from "./recovery.js";
 export {

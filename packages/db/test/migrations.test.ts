@@ -1,10 +1,13 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDb, PgStore, queryRows, SchemaTooNewError } from "../src/index.js";
+import { createDb, DataDirInUseError, PgStore, queryRows, SchemaTooNewError } from "../src/index.js";
 import { newTask } from "./helpers/tasks.js";
 
 const dirs: string[] = [];
@@ -39,6 +42,22 @@ describe("embedded PGlite", () => {
     expect((await again.getBudget("p")).capMicros).toBe(1_000);
     await again.close();
     await second.close();
+  });
+
+  it("keeps a second engine out of a data directory in use, in this process or another", async () => {
+    const dataDir = join(tempDir(), "data");
+    const open = await createDb({ dataDir });
+    await expect(createDb({ dataDir })).rejects.toBeInstanceOf(DataDirInUseError);
+    const other = await promisify(execFile)(process.execPath, ["--import", "tsx", "src/cli.ts", "migrate"], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      env: { ...process.env, DATABASE_URL: "", CLAUDE_POOL_DATA_DIR: dataDir },
+    }).catch((e: { code?: number; stderr?: string }) => e);
+    expect(other).toMatchObject({ code: 1 });
+    expect("stderr" in other ? other.stderr : "").toContain(`is in use by process ${process.pid}`);
+    await open.close();
+    const reopened = await createDb({ dataDir });
+    expect(reopened.migration?.applied).toBe(0);
+    await reopened.close();
   });
 
   it("refuses a database migrated by a newer claude-pool, and writes nothing", async () => {

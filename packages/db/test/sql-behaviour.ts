@@ -11,6 +11,7 @@ import {
   type ReportQuery,
   type ReportRow,
   recoverOnStart,
+  schema,
   spendReport,
   spendRows,
   spendRowsToCsv,
@@ -354,6 +355,47 @@ export function describeSqlBehaviour(name: string, open: () => Promise<Database>
       expect((await store.getBudget(POOL)).spentMicros).toBe(4242);
       // Appends continue the numbering after a prune.
       expect((await store.appendTaskEvents(ended.id, [{ kind: "x", payload: null }]))[0]?.seq).toBe(3);
+    });
+
+    it("keeps a pool in its team when an engine that does not know the team restarts it", async () => {
+      await database.db.insert(schema.teams).values({ id: "team-1", name: "Team", slug: "team" });
+      await store.ensurePool({
+        id: "p-team",
+        name: "T",
+        config: {},
+        budgetCapMicros: null,
+        teamId: "team-1",
+      });
+      await store.ensurePool({ id: "p-team", name: "T2", config: { slots: 2 }, budgetCapMicros: 5 });
+      expect(await store.getPool("p-team")).toEqual({
+        id: "p-team",
+        name: "T2",
+        config: { slots: 2 },
+        budgetCapMicros: 5,
+        teamId: "team-1",
+      });
+      for (const [poolId, spendMicros] of [
+        ["p-team", 123],
+        [POOL, 7],
+      ] as const) {
+        const t = await store.insertTask(newTask(poolId));
+        await store.finishTask(t.id, {
+          status: "completed",
+          result: null,
+          error: null,
+          spendMicros,
+          tokens: NO_TOKENS,
+          model: null,
+          turns: 1,
+          claudeSessionId: null,
+        });
+      }
+      const range = { from: "2020-01-01", to: "2100-01-01", bucket: "month", groupBy: "pool" } as const;
+      const report = await spendReport(database.db, { ...range, teamId: "team-1" });
+      expect(report.map((r) => [r.key, r.spendMicros])).toEqual([["p-team", 123]]);
+      expect((await spendRows(database.db, { ...range, teamId: "team-1" })).map((r) => r.poolId)).toEqual([
+        "p-team",
+      ]);
     });
 
     it("keeps each task's id unique and refuses a task for an unknown pool", async () => {

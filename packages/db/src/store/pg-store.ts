@@ -90,7 +90,8 @@ export class PgStore implements Store {
           name: values.name,
           config: values.config,
           budgetCapMicros: values.budgetCapMicros,
-          teamId: values.teamId,
+          // An engine that does not know the pool's team must not detach it from the team.
+          ...(pool.teamId === undefined ? {} : { teamId: values.teamId }),
           updatedAt: this.#now(),
         },
       });
