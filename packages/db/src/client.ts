@@ -120,22 +120,30 @@ async function openPglite(options: CreateDbOptions, env: NodeJS.ProcessEnv): Pro
  */
 function lockDataDir(dataDir: string): () => void {
   const lockPath = join(dataDir, "claude-pool.lock");
+  if (heldDataDirs.has(dataDir)) throw new DataDirInUseError(dataDir, process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(lockPath, String(process.pid), { flag: "wx" });
-      return () => rmSync(lockPath, { force: true });
+      heldDataDirs.add(dataDir);
+      return () => {
+        heldDataDirs.delete(dataDir);
+        rmSync(lockPath, { force: true });
+      };
     } catch (error) {
       if (!(error instanceof Error && "code" in error && error.code === "EEXIST")) throw error;
       const owner = Number(readFileSync(lockPath, "utf8").trim());
+      // Our own pid in a lock we do not hold is a previous life of this process (pid 1 in a container).
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
         throw new DataDirInUseError(dataDir, owner);
       }
-      if (owner === process.pid) throw new DataDirInUseError(dataDir, owner);
       rmSync(lockPath, { force: true });
     }
   }
   throw new DataDirInUseError(dataDir, null);
 }
+
+/** Data directories this process has open. */
+const heldDataDirs = new Set<string>();
 
 function isAlive(pid: number): boolean {
   try {

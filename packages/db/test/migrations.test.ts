@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,6 +55,8 @@ describe("embedded PGlite", () => {
     expect(other).toMatchObject({ code: 1 });
     expect("stderr" in other ? other.stderr : "").toContain(`is in use by process ${process.pid}`);
     await open.close();
+    // A lock left by an engine that was killed (its pid is gone) does not keep the next one out.
+    writeFileSync(join(dataDir, "claude-pool.lock"), "4194303");
     const reopened = await createDb({ dataDir });
     expect(reopened.migration?.applied).toBe(0);
     await reopened.close();
