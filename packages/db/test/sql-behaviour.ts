@@ -165,6 +165,43 @@ export function describeSqlBehaviour(name: string, open: () => Promise<Database>
       ).toBeUndefined();
     });
 
+    it("lets another engine continue a chain, at the step it was on, once its engine stops renewing it", async () => {
+      const chain = (id: string, status: "running" | "completed", step: number) => ({
+        id,
+        poolId: POOL,
+        status,
+        definition: { steps: [{ name: "plan" }, { name: "build" }, { name: "test" }] },
+        state: { step, outputs: { plan: "p" } },
+        claudeSessionId: "chain-session",
+        worktreePath: null,
+        branch: null,
+        spendMicros: 0,
+        createdAt: new Date(),
+        finishedAt: null,
+      });
+      const live = newId();
+      const dying = newId();
+      const unowned = newId();
+      await store.saveChain(chain(live, "running", 0));
+      await store.saveChain(chain(dying, "running", 1));
+      await store.saveChain(chain(unowned, "running", 0));
+      await store.saveChain(chain(newId(), "completed", 3));
+      expect(await store.claimChain(live, "e1", 60_000)).toBe(true);
+      expect(await store.claimChain(live, "e2", 60_000)).toBe(false);
+      expect(await store.claimChain(dying, "e1", 1)).toBe(true);
+      // Saving progress does not drop the owner.
+      await store.saveChain(chain(dying, "running", 1));
+      expect(await store.renewChainLeases("e2", [live], 60_000)).toEqual([live]);
+      await sleep(20);
+      const taken = await store.claimOrphanedChains(POOL, "e2", 60_000);
+      expect(taken.map((c) => [c.id, c.state])).toEqual([[dying, { step: 1, outputs: { plan: "p" } }]]);
+      expect(await store.claimOrphanedChains(POOL, "e3", 60_000)).toEqual([]);
+      expect(await store.renewChainLeases("e1", [live, dying], 60_000)).toEqual([dying]);
+      // A restarted e2 hands its chains over at once.
+      expect((await recoverOnStart(database.db, { engineId: "e2" })).interruptedChains).toEqual([dying]);
+      expect((await store.claimOrphanedChains(POOL, "e3", 60_000)).map((c) => c.id)).toEqual([dying]);
+    });
+
     it("keeps the daily rollup equal to the pool's settled spend through finishes, parks and cancels", async () => {
       const rand = prng(7);
       for (let i = 0; i < 30; i++) {

@@ -22,6 +22,7 @@ import {
 import { and, asc, desc, eq, gt, inArray, isNull, notInArray, or, type SQL, sql } from "drizzle-orm";
 import { type Database, type Db, queryRows, type Tx } from "../client.js";
 import { chainSteps, chains, contextEntries, pools, slots, taskEvents, tasks } from "../schema/index.js";
+import { claimChain, claimOrphanedChains, renewChainLeases } from "./chain-leases.js";
 import { settleFromRecordedResult } from "./recorded-result.js";
 import { jsonSafe, toChainRecord, toSlotRecord, toTaskRecord } from "./rows.js";
 import { settleTask } from "./settle.js";
@@ -502,6 +503,19 @@ export class PgStore implements Store {
       .where(and(eq(chains.poolId, poolId), status ? inArray(chains.status, status) : undefined))
       .orderBy(asc(chains.createdAt), asc(chains.id));
     return rows.map(toChainRecord);
+  }
+
+  /** Chain ownership (beyond the Store port; see store/chain-leases.ts). */
+  claimChain(chainId: string, engineId: string, leaseMs: number): Promise<boolean> {
+    return claimChain(this.#db, this.#now(), chainId, engineId, leaseMs);
+  }
+
+  renewChainLeases(engineId: string, chainIds: string[], leaseMs: number): Promise<string[]> {
+    return renewChainLeases(this.#db, this.#now(), engineId, chainIds, leaseMs);
+  }
+
+  claimOrphanedChains(poolId: string, engineId: string, leaseMs: number): Promise<ChainRecord[]> {
+    return claimOrphanedChains(this.#db, this.#now(), poolId, engineId, leaseMs);
   }
 
   subscribe(poolId: string, listener: (note: StoreNotification) => void): () => void {
