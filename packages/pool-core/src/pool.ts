@@ -160,6 +160,7 @@ export class Pool {
     leases.unref();
     this.#timers.push(poll, leases);
     this.#pump();
+    await this.#adoptOrphanedChains();
   }
 
   /** Subscribe to pool events; returns an unsubscribe function. */
@@ -788,15 +789,32 @@ export class Pool {
     this.#events.emit({ type: "slot.updated", slot: slot.info() });
   }
 
+  /** Keeps our tasks and chains ours, and takes over chains whose engine stopped renewing them. */
   async #renewLeases(): Promise<void> {
-    const ids = [...this.#running.keys()];
-    if (ids.length === 0) return;
+    const leaseMs = this.#opts.leaseMs;
     try {
-      const lost = await this.store.renewLeases(this.engineId, ids, this.#opts.leaseMs);
-      for (const id of lost) this.#running.get(id)?.controller.abort("lease_lost" satisfies KillReason);
+      const ids = [...this.#running.keys()];
+      if (ids.length > 0) {
+        const lost = await this.store.renewLeases(this.engineId, ids, leaseMs);
+        for (const id of lost) this.#running.get(id)?.controller.abort("lease_lost" satisfies KillReason);
+      }
+      const chains = this.#orch.chains;
+      const chainIds = chains.activeChainIds();
+      if (chainIds.length > 0) {
+        for (const id of await this.store.renewChainLeases(this.engineId, chainIds, leaseMs))
+          chains.release(id);
+      }
+      await this.#adoptOrphanedChains();
     } catch (err) {
       process.emitWarning(`claude-pool: renewing leases failed: ${String(err)}`);
     }
+  }
+
+  /** Chains left running by an engine that died continue here at the step they were on. */
+  async #adoptOrphanedChains(): Promise<void> {
+    if (this.#draining || this.#closed) return;
+    const orphans = await this.store.claimOrphanedChains(this.id, this.engineId, this.#opts.leaseMs);
+    for (const record of orphans) this.#orch.chains.resume(record);
   }
 
   #waitForChange(taskId: string, signal?: AbortSignal): Promise<void> {

@@ -4,7 +4,7 @@ import { type Micros, microsToUsd, usdToMicros } from "../money.js";
 import type { TaskOptionsInput } from "../options.js";
 import type { Pool } from "../pool.js";
 import type { ChainRecord } from "../store/port.js";
-import type { TaskResult } from "../types.js";
+import { isTerminal, type TaskResult } from "../types.js";
 import { WorktreeManager } from "../worktree.js";
 import { extractOutputVars } from "./output.js";
 import {
@@ -27,7 +27,17 @@ import {
 /** The part of the pool a chain runs on. `Pool` satisfies it; tests may pass a narrower double. */
 export type ChainPool = Pick<
   Pool,
-  "id" | "store" | "submit" | "result" | "cancel" | "task" | "on" | "emit" | "worktrees" | "options"
+  | "id"
+  | "engineId"
+  | "store"
+  | "submit"
+  | "result"
+  | "cancel"
+  | "task"
+  | "on"
+  | "emit"
+  | "worktrees"
+  | "options"
 >;
 
 /** What the chain record's `definition` holds: enough to show, audit or re-run the chain. */
@@ -41,6 +51,8 @@ interface ActiveChain {
   controller: AbortController;
   currentTaskId: string | null;
   done: Promise<void>;
+  /** Another engine took the chain over (our lease lapsed): stop without writing anything more. */
+  released: boolean;
 }
 
 type AttemptOutcome =
@@ -115,14 +127,53 @@ export class ChainRunner {
       finishedAt: null,
     };
     const definition: ChainDefinition = { steps: planned, options: opts };
+    const chain = this.#activate(progress);
+    await this.#save(chain, definition);
+    await this.#pool.store.claimChain(chainId, this.#pool.engineId, this.#pool.options.leaseMs);
+    this.#start(chain, definition);
+    return chainId;
+  }
+
+  /**
+   * Continues a chain taken over from an engine that stopped (see `Store.claimOrphanedChains`) at
+   * the step it was on: completed steps keep their outputs, a step whose task is still unfinished
+   * waits for that task (the pool recovers it), anything else gets a new attempt.
+   */
+  resume(record: ChainRecord): void {
+    if (this.#active.has(record.id) || record.status !== "running") return;
+    const definition = record.definition as ChainDefinition;
+    const chain = this.#activate(structuredClone(record.state as ChainProgress));
+    this.#start(chain, definition);
+  }
+
+  /** Ids of the chains this runner is driving (for lease renewal). */
+  activeChainIds(): string[] {
+    return [...this.#active.keys()];
+  }
+
+  /** Another engine owns the chain now: stop driving it here, leaving its task and record alone. */
+  release(chainId: string): void {
+    const chain = this.#active.get(chainId);
+    if (!chain) return;
+    chain.released = true;
+    chain.controller.abort();
+  }
+
+  #activate(progress: ChainProgress): ActiveChain {
     const chain: ActiveChain = {
       progress,
       controller: new AbortController(),
       currentTaskId: null,
       done: Promise.resolve(),
+      released: false,
     };
-    await this.#save(chain, definition);
-    this.#active.set(chainId, chain);
+    this.#active.set(progress.chainId, chain);
+    return chain;
+  }
+
+  #start(chain: ActiveChain, definition: ChainDefinition): void {
+    const { progress } = chain;
+    const chainId = progress.chainId;
     chain.done = this.#run(chain, definition)
       .catch(async (error: unknown) => {
         progress.error = describeError(error);
@@ -136,7 +187,6 @@ export class ChainRunner {
       .finally(() => {
         this.#active.delete(chainId);
       });
-    return chainId;
   }
 
   /**
@@ -190,8 +240,8 @@ export class ChainRunner {
   async #run(chain: ActiveChain, definition: ChainDefinition): Promise<void> {
     const { progress, controller } = chain;
     const { steps, options } = definition;
-    let cwd = options.cwd;
-    if (options.isolation === "worktree") {
+    let cwd = progress.worktreePath ?? options.cwd;
+    if (options.isolation === "worktree" && progress.worktreePath === null) {
       const worktree = await (await this.#worktrees(options)).createChainWorktree(progress.chainId);
       progress.worktreePath = worktree.path;
       progress.branch = worktree.branch;
@@ -204,21 +254,30 @@ export class ChainRunner {
     for (const [index, step] of steps.entries()) {
       const state = progress.steps[index];
       if (!state) break;
+      if (state.status === "completed" && state.output !== null) {
+        // Done before this engine took the chain over.
+        completed.set(step.name, { output: state.output, vars: state.vars });
+        previousOutput = state.output;
+        continue;
+      }
       if (controller.signal.aborted) return this.#stop(chain, definition, index, "cancelled");
 
       progress.currentStep = index;
       progress.currentStepName = step.name;
       progress.partialOutput = "";
       state.status = "running";
-      state.startedAt = new Date().toISOString();
+      state.startedAt ??= new Date().toISOString();
       await this.#save(chain, definition);
-      const started = Date.now();
+      const started = Date.parse(state.startedAt);
 
       const scope = { previousOutput, steps: completed };
       let outcome: AttemptOutcome = { ok: false, error: "not run", cancelled: false };
-      for (let attempt = 0; attempt <= step.failurePolicy.retries && !outcome.ok; attempt++) {
+      // A task the previous engine left unfinished is recovered by the pool: wait for it.
+      const unfinished = await this.#unfinishedTask(state);
+      if (unfinished !== null)
+        outcome = await this.#attempt(chain, definition, step, state, null, cwd, unfinished);
+      while (!outcome.ok && !outcome.cancelled && state.attempts <= step.failurePolicy.retries) {
         outcome = await this.#attempt(chain, definition, step, state, renderStepPrompt(step, scope), cwd);
-        if (!outcome.ok && outcome.cancelled) break;
       }
       if (!outcome.ok && !outcome.cancelled) {
         const recovery = renderRecoveryPrompt(step, { ...scope, error: outcome.error });
@@ -249,14 +308,26 @@ export class ChainRunner {
     await this.#end(chain, definition, "completed");
   }
 
-  /** One attempt of a step: a task in the chain's session, its spend recorded whatever the outcome. */
+  /** The step's last task, if it has not ended (its engine stopped while it ran). */
+  async #unfinishedTask(state: StepProgress): Promise<string | null> {
+    const last = state.taskIds.at(-1);
+    if (last === undefined) return null;
+    const task = await this.#pool.task(last).catch(() => null);
+    return task && !isTerminal(task.status) ? last : null;
+  }
+
+  /**
+   * One attempt of a step: a task in the chain's session, its spend recorded whatever the outcome.
+   * With `adoptTaskId`, waits for that already-submitted task instead of submitting `prompt`.
+   */
   async #attempt(
     chain: ActiveChain,
     definition: ChainDefinition,
     step: PlannedStep,
     state: StepProgress,
-    prompt: string,
+    prompt: string | null,
     cwd: string | undefined,
+    adoptTaskId: string | null = null,
   ): Promise<AttemptOutcome> {
     const { progress, controller } = chain;
     const { options } = definition;
@@ -283,14 +354,18 @@ export class ChainRunner {
     };
 
     let taskId: string;
-    try {
-      taskId = await this.#pool.submit(prompt, taskOptions);
-    } catch (error) {
-      return { ok: false, error: describeError(error), cancelled: false };
+    if (adoptTaskId !== null) {
+      taskId = adoptTaskId;
+    } else {
+      try {
+        taskId = await this.#pool.submit(prompt ?? "", taskOptions);
+      } catch (error) {
+        return { ok: false, error: describeError(error), cancelled: false };
+      }
+      state.attempts += 1;
+      state.taskIds.push(taskId);
     }
     chain.currentTaskId = taskId;
-    state.attempts += 1;
-    state.taskIds.push(taskId);
     progress.partialOutput = "";
     await this.#save(chain, definition);
     // A cancel that arrived while the task was being submitted.
@@ -363,6 +438,7 @@ export class ChainRunner {
 
   async #save(chain: ActiveChain, definition: ChainDefinition): Promise<void> {
     const { progress } = chain;
+    if (chain.released) return;
     await this.#pool.store.saveChain({
       id: progress.chainId,
       poolId: this.#pool.id,

@@ -48,6 +48,7 @@ export class InMemoryStore implements Store {
   #events = new Map<string, TaskEvent[]>();
   #slots = new Map<string, SlotRecord>();
   #chains = new Map<string, ChainRecord>();
+  #chainLeases = new Map<string, { engineId: string; expiresAt: number }>();
   #listeners = new Map<string, Set<(note: StoreNotification) => void>>();
   #seq = 0;
 
@@ -315,6 +316,37 @@ export class InMemoryStore implements Store {
     return [...this.#chains.values()]
       .filter((c) => c.poolId === poolId && (!status || status.includes(c.status)))
       .map((c) => structuredClone(c));
+  }
+
+  async claimChain(chainId: string, engineId: string, leaseMs: number): Promise<boolean> {
+    const chain = this.#chains.get(chainId);
+    if (chain?.status !== "running") return false;
+    const lease = this.#chainLeases.get(chainId);
+    if (lease && lease.engineId !== engineId && lease.expiresAt >= Date.now()) return false;
+    this.#chainLeases.set(chainId, { engineId, expiresAt: Date.now() + leaseMs });
+    return true;
+  }
+
+  async renewChainLeases(engineId: string, chainIds: string[], leaseMs: number): Promise<string[]> {
+    const lost: string[] = [];
+    for (const id of chainIds) {
+      const lease = this.#chainLeases.get(id);
+      if (this.#chains.get(id)?.status !== "running" || lease?.engineId !== engineId) lost.push(id);
+      else lease.expiresAt = Date.now() + leaseMs;
+    }
+    return lost;
+  }
+
+  async claimOrphanedChains(poolId: string, engineId: string, leaseMs: number): Promise<ChainRecord[]> {
+    const now = Date.now();
+    const taken: ChainRecord[] = [];
+    for (const chain of this.#chains.values()) {
+      const lease = this.#chainLeases.get(chain.id);
+      if (chain.poolId !== poolId || chain.status !== "running" || !lease || lease.expiresAt >= now) continue;
+      this.#chainLeases.set(chain.id, { engineId, expiresAt: now + leaseMs });
+      taken.push(structuredClone(chain));
+    }
+    return taken;
   }
 
   subscribe(poolId: string, listener: (note: StoreNotification) => void): () => void {

@@ -78,6 +78,15 @@ export interface Store {
   saveChain(chain: ChainRecord): Promise<void>;
   getChain(chainId: string): Promise<ChainRecord | undefined>;
   listChains(poolId: string, status?: ChainRecord["status"][]): Promise<ChainRecord[]>;
+  /**
+   * Chain ownership, so a chain whose engine died continues elsewhere. `claimChain` takes a running
+   * chain that is unowned, ours, or whose lease expired; `renewChainLeases` returns the ids this
+   * engine no longer holds; `claimOrphanedChains` takes every running chain of the pool whose
+   * lease expired (never one another live engine holds).
+   */
+  claimChain(chainId: string, engineId: string, leaseMs: number): Promise<boolean>;
+  renewChainLeases(engineId: string, chainIds: string[], leaseMs: number): Promise<string[]>;
+  claimOrphanedChains(poolId: string, engineId: string, leaseMs: number): Promise<ChainRecord[]>;
 
   /** Notifies when work may have become claimable or a task changed (cross-process for SQL). */
   subscribe(poolId: string, listener: (note: StoreNotification) => void): () => void;
