@@ -47,6 +47,17 @@ export interface ReportRow {
  * await spendReport(db, { from: "2026-01-01", to: "2026-02-01", bucket: "week", groupBy: "model" });
  */
 export async function spendReport(db: Executor, query: ReportQuery): Promise<ReportRow[]> {
+  // Both end up in the SQL text: only the listed names may pass.
+  if (!REPORT_BUCKETS.includes(query.bucket)) {
+    throw new RangeError(
+      `report bucket: expected one of ${REPORT_BUCKETS.join(", ")}, got ${JSON.stringify(query.bucket)}`,
+    );
+  }
+  if (!REPORT_DIMENSIONS.includes(query.groupBy)) {
+    throw new RangeError(
+      `report grouping: expected one of ${REPORT_DIMENSIONS.join(", ")}, got ${JSON.stringify(query.groupBy)}`,
+    );
+  }
   const from = utcDay(query.from);
   const to = utcDay(query.to);
   const table = query.groupBy === "tag" ? "spend_daily_tags" : "spend_daily";

@@ -348,6 +348,19 @@ export function describeSqlBehaviour(name: string, open: () => Promise<Database>
       expect(csv).toHaveLength(raw.length + 2);
     });
 
+    it("refuses report parameters it does not know instead of building SQL from them", async () => {
+      const base = { from: "2026-01-01", to: "2026-02-01" };
+      await expect(
+        spendReport(database.db, { ...base, bucket: "year" as "day", groupBy: "model" }),
+      ).rejects.toThrow(/report bucket: expected one of day, week, month, got "year"/);
+      await expect(
+        spendReport(database.db, { ...base, bucket: "day", groupBy: "1; drop table tasks" as "model" }),
+      ).rejects.toThrow(/report grouping/);
+      await expect(
+        spendReport(database.db, { from: "January", to: "2026-02-01", bucket: "day", groupBy: "model" }),
+      ).rejects.toThrow(/expected a date as YYYY-MM-DD, got "January"/);
+    });
+
     it("prunes old output of ended tasks only, and never their spend", async () => {
       let clock = new Date(Date.now() - 40 * 86_400_000);
       const timed = await PgStore.open(database, { clock: () => clock });
