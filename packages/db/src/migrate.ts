@@ -18,8 +18,8 @@ export interface MigrationReport {
 /**
  * Brings the schema up to this code's latest migration, in one transaction under an advisory lock.
  * Uses drizzle-kit's bookkeeping table (`drizzle.__drizzle_migrations`), so `drizzle-kit migrate`
- * agrees with it. Refuses, before writing anything, a database that has a migration this code does
- * not know (a newer claude-pool migrated it): running old code on a newer schema corrupts data.
+ * agrees with it. Refuses, before writing anything, a database that has a migration newer than this
+ * code's latest (a newer claude-pool migrated it): running old code on a newer schema corrupts data.
  */
 export async function migrateToLatest(db: Executor, folder = MIGRATIONS_FOLDER): Promise<MigrationReport> {
   const migrations = readMigrationFiles({ migrationsFolder: folder });
@@ -66,9 +66,10 @@ async function readAppliedMigrations(on: Executor): Promise<AppliedMigration[]> 
 }
 
 function refuseUnknownMigrations(applied: AppliedMigration[], known: MigrationMeta[]): void {
-  const knownHashes = new Set(known.map((m) => m.hash));
+  // Newer means applied after this code's latest migration was created (drizzle-kit orders by
+  // creation time too). A known migration's hash may differ from an edited file; that is not refused.
   const latestKnown = Math.max(...known.map((m) => m.folderMillis));
-  const unknown = applied.filter((m) => m.createdAt > latestKnown || !knownHashes.has(m.hash));
+  const unknown = applied.filter((m) => m.createdAt > latestKnown);
   const first = unknown[0];
   if (!first) return;
   throw new SchemaTooNewError(

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,7 +7,16 @@ import { promisify } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDb, DataDirInUseError, PgStore, queryRows, SchemaTooNewError } from "../src/index.js";
+import {
+  createDb,
+  DataDirInUseError,
+  MIGRATIONS_FOLDER,
+  migrateToLatest,
+  PgStore,
+  queryRows,
+  SchemaTooNewError,
+} from "../src/index.js";
+import { MIGRATION_COUNT } from "./helpers/databases.js";
 import { newTask } from "./helpers/tasks.js";
 
 const dirs: string[] = [];
@@ -26,7 +35,7 @@ describe("embedded PGlite", () => {
     const first = await createDb({ env: { CLAUDE_POOL_DATA_DIR: dataDir } });
     expect(first.kind).toBe("pglite");
     expect(first.target).toBe(`pglite:${dataDir}`);
-    expect(first.migration?.applied).toBe(1);
+    expect(first.migration?.applied).toBe(MIGRATION_COUNT);
     const store = await PgStore.open(first);
     await store.ensurePool({ id: "p", name: "p", config: {}, budgetCapMicros: 1_000 });
     const task = await store.insertTask(newTask("p", { prompt: "remember me" }));
@@ -81,17 +90,37 @@ describe("embedded PGlite", () => {
     await pg.close();
   });
 
+  it("upgrades a database an older claude-pool created, keeping its data", async () => {
+    // The committed migrations minus the last one: what the previous release shipped.
+    const older = join(tempDir(), "drizzle");
+    cpSync(MIGRATIONS_FOLDER, older, { recursive: true });
+    const journalPath = join(older, "meta/_journal.json");
+    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: unknown[] };
+    writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, -1) }));
+    const pg = await PGlite.create();
+    const old = await createDb({ pglite: pg, migrate: false });
+    await migrateToLatest(old.db, older);
+    const oldStore = await PgStore.open(old);
+    await oldStore.ensurePool({ id: "p", name: "kept", config: {}, budgetCapMicros: null });
+    await oldStore.close();
+
+    const upgraded = await createDb({ pglite: pg });
+    expect(upgraded.migration?.applied).toBe(1);
+    expect((await (await PgStore.open(upgraded)).getPool("p"))?.name).toBe("kept");
+    await upgraded.close();
+  });
+
   it("applies nothing the second time and agrees with drizzle-kit's bookkeeping", async () => {
     const pg = await PGlite.create({ dataDir: join(tempDir(), "d") });
     const database = await createDb({ pglite: pg });
-    expect(database.migration?.applied).toBe(1);
+    expect(database.migration?.applied).toBe(MIGRATION_COUNT);
     const again = await createDb({ pglite: pg });
     expect(again.migration?.applied).toBe(0);
     const rows = await queryRows<{ n: number }>(
       database.db,
       sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
     );
-    expect(rows[0]?.n).toBe(1);
+    expect(rows[0]?.n).toBe(MIGRATION_COUNT);
     await database.close();
   });
 });

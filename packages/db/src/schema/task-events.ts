@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { tasks } from "./tasks.js";
 
@@ -13,5 +14,12 @@ export const taskEvents = pgTable(
     payload: jsonb("payload").$type<unknown>(),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.taskId, t.seq] }), index("task_events_at_idx").on(t.at)],
+  (t) => [
+    primaryKey({ columns: [t.taskId, t.seq] }),
+    index("task_events_at_idx").on(t.at),
+    // Recovery looks up a Claude session's earlier result lines (its cost is cumulative).
+    index("task_events_result_session_idx")
+      .on(sql`(${t.payload}->>'session_id')`)
+      .where(sql`${t.kind} = 'result'`),
+  ],
 );

@@ -1,8 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import postgres from "postgres";
-import { createDb, type Database } from "../../src/index.js";
+import { createDb, type Database, MIGRATIONS_FOLDER } from "../../src/index.js";
+
+/** How many migrations this code ships: what an empty database gets applied. */
+export const MIGRATION_COUNT = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).length;
 
 /** A database on the machine's Postgres where tests may create scratch databases. */
 export const PG_ADMIN_URL = process.env.CLAUDE_POOL_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";

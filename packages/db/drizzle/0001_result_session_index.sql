@@ -1,0 +1,1 @@
+CREATE INDEX "task_events_result_session_idx" ON "task_events" USING btree (("payload"->>'session_id')) WHERE "task_events"."kind" = 'result';
