@@ -505,7 +505,7 @@ export class PgStore implements Store {
     return rows.map(toChainRecord);
   }
 
-  /** Chain ownership (beyond the Store port; see store/chain-leases.ts). */
+  /** Chain ownership (see store/chain-leases.ts). */
   claimChain(chainId: string, engineId: string, leaseMs: number): Promise<boolean> {
     return claimChain(this.#db, this.#now(), chainId, engineId, leaseMs);
   }
