@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simDirective } from "@claude-pool/claude-sim";
@@ -9,6 +9,26 @@ import { createScratchPostgres, eventually, type ScratchPostgres } from "./helpe
 import { type EngineProcess, killHard, startEngine, stopGracefully } from "./helpers/engines.js";
 
 const POOL = "chain-crash-pool";
+
+/** Alive and not a zombie (nothing reaps orphans in a container whose pid 1 is not an init). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of the tool-like children the sims started (`spawnChild`), in order. */
+function childPids(logFile: string): number[] {
+  if (!existsSync(logFile)) return [];
+  return readFileSync(logFile, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { childPid?: number })
+    .flatMap((e) => (e.childPid ? [e.childPid] : []));
+}
 
 describe("a chain whose engine is SIGKILLed mid-step", () => {
   let scratch: ScratchPostgres;
@@ -37,7 +57,7 @@ describe("a chain whose engine is SIGKILLed mid-step", () => {
         name: "b",
         action: {
           type: "prompt",
-          prompt: `second after {previous_output} ${simDirective({ delayMs: 2500, cost: 0.01 })}`,
+          prompt: `second after {previous_output} ${simDirective({ delayMs: 8000, spawnChild: true, cost: 0.01 })}`,
         },
       },
       {
@@ -53,6 +73,7 @@ describe("a chain whose engine is SIGKILLed mid-step", () => {
       LEASE_MS: "1500",
       WORK_DIR: dir,
       SIM_HOME: join(dir, "sim-home"),
+      SIM_LOG: join(dir, "sim.log"),
       BUDGET_USD: "10",
       TASK_BUDGET_USD: "0.05",
     };
@@ -66,16 +87,25 @@ describe("a chain whose engine is SIGKILLed mid-step", () => {
         20_000,
       );
       if (!chainId) throw new Error("no chain");
-      // Kill it while step b runs.
-      await eventually(
-        async () => ((await store.getChain(chainId))?.state as ChainProgress | undefined)?.currentStepName,
-        (name) => name === "b",
+      // Kill the engine while step b's claude (and a tool process it started) runs.
+      const [orphan] = await eventually(
+        async () => childPids(env.SIM_LOG),
+        (pids) => pids.length > 0,
         20_000,
       );
       await killHard(engine);
+      // That tool process outlives the engine: the CLI runs in its own process group…
+      expect(isAlive(orphan ?? 0)).toBe(true);
 
       engine = startEngine(env);
       await engine.ready;
+      // …until the engine that takes the task over kills the group, long before the 8 s step would end.
+      const stillAlive = await eventually(
+        async () => isAlive(orphan ?? 0),
+        (alive) => !alive,
+        3_000,
+      );
+      expect(stillAlive).toBe(false);
       const record = await eventually(
         () => store.getChain(chainId),
         (c) => c?.status !== "running",

@@ -30,6 +30,7 @@ import {
   taskOptionsSchema,
 } from "./options.js";
 import { Orchestration } from "./orchestration.js";
+import { killOrphanedRun, processRecord } from "./orphans.js";
 import { judgeOutcome, spendOfRun, type Verdict } from "./outcome.js";
 import type { ReviewOptions } from "./review/review.js";
 import { SkillRegistry } from "./skills/registry.js";
@@ -520,6 +521,7 @@ export class Pool {
 
   async #executeTask(slot: Slot, task: ClaimedTask, signal: AbortSignal): Promise<void> {
     await this.#saveSlot(slot);
+    if (task.claimedFrom === "running") await killOrphanedRun(this.store, task.id);
     if (task.claimedFrom === "running" && task.recoveries > 1) {
       await this.#finish(
         slot,
@@ -614,6 +616,7 @@ export class Pool {
           }
         },
         onStderr: (text) => writer.push({ kind: "stderr", payload: text }),
+        onSpawn: (pid) => writer.push({ kind: "process", payload: processRecord(pid) }),
       });
       await writer.flush().catch(() => {});
       const verdict = judgeOutcome(outcome, task.timeoutMs);

@@ -51,13 +51,15 @@ describe("running tasks", () => {
   });
 
   it("keeps every stream line as an ordered event and announces output live", async () => {
-    const { pool } = await track(simPool({ slots: 1 }));
+    const { pool, log } = await track(simPool({ slots: 1 }));
     const live: number[] = [];
     pool.on("task.output", (e) => live.push(e.seq));
     const r = await pool.run(`go ${simDirective({ toolTurns: 2 })}`);
     const events = await pool.taskEvents(r.taskId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events[0]?.kind).toBe("system");
+    // The process that ran it is on record (a later engine uses it to kill an orphaned run).
+    expect(events[0]).toMatchObject({ kind: "process", payload: { pid: log()[0]?.pid } });
+    expect(events[1]?.kind).toBe("system");
     expect(events.at(-1)?.kind).toBe("result");
     expect(events.filter((e) => e.kind === "assistant").length).toBeGreaterThanOrEqual(3);
     expect(live).toEqual(events.map((e) => e.seq));
