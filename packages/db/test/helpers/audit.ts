@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { type Database, queryRows } from "../../src/index.js";
+import { type Database, type Executor, queryRows } from "../../src/index.js";
 
 export interface PoolAudit {
   byStatus: Record<string, number>;
@@ -15,14 +15,21 @@ export interface PoolAudit {
   recovered: number;
 }
 
-/** Reads everything the multi-process tests assert about a pool, straight from the tables. */
-export async function auditPool(database: Database, poolId: string): Promise<PoolAudit> {
+/**
+ * Reads everything the multi-process tests assert about a pool, straight from the tables, in one
+ * snapshot (engines keep settling while the audit reads).
+ */
+export function auditPool(database: Database, poolId: string): Promise<PoolAudit> {
+  return database.db.transaction((tx) => readAudit(tx, poolId), { isolationLevel: "repeatable read" });
+}
+
+async function readAudit(db: Executor, poolId: string): Promise<PoolAudit> {
   const statuses = await queryRows<{ status: string; n: number }>(
-    database.db,
+    db,
     sql`select status, count(*)::int as n from tasks where pool_id = ${poolId} group by status`,
   );
   const [row] = await queryRows<Record<string, string | number | null>>(
-    database.db,
+    db,
     sql`select
       (select count(*) from tasks where pool_id = ${poolId}
          and status not in ('completed', 'failed', 'cancelled', 'timed_out'))::int as non_terminal,
@@ -37,7 +44,7 @@ export async function auditPool(database: Database, poolId: string): Promise<Poo
       (select count(*) from tasks where pool_id = ${poolId} and recoveries > 0)::int as recovered`,
   );
   const reasons = await queryRows<{ reason: string | null; n: number }>(
-    database.db,
+    db,
     sql`select coalesce(error->>'reason', error->>'code') as reason, count(*)::int as n from tasks
       where pool_id = ${poolId} and status <> 'completed' group by 1`,
   );
