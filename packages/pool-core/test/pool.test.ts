@@ -69,7 +69,7 @@ describe("running tasks", () => {
     const { pool } = await track(simPool({ slots: 1 }));
     const started: string[] = [];
     pool.on("task.started", (e) => started.push(e.taskId));
-    const blocker = await pool.submit(`block ${simDirective({ delayMs: 300 })}`);
+    const blocker = await pool.submit(`block ${simDirective({ delayMs: 1000 })}`);
     await waitFor(() => started.length === 1);
     const low1 = await pool.submit("low 1", { priority: 0 });
     const high = await pool.submit("high", { priority: 5 });
@@ -360,7 +360,7 @@ describe("worktrees and drain", () => {
     const { pool } = await track(simPool({ slots: 1 }));
     const started: string[] = [];
     pool.on("task.started", (e) => started.push(e.taskId));
-    const running = await pool.submit(`slow ${simDirective({ delayMs: 300, cost: 0.05 })}`);
+    const running = await pool.submit(`slow ${simDirective({ delayMs: 1000, cost: 0.05 })}`);
     const pending = await pool.submit("pending");
     await waitFor(() => started.length === 1);
     const summary = await pool.drain();
