@@ -12,6 +12,7 @@ import {
   type RunningTaskPatch,
   type SlotRecord,
   type Store,
+  StoreListeners,
   type StoreNotification,
   type TaskErrorInfo,
   type TaskEvent,
@@ -52,7 +53,7 @@ export class PgStore implements Store {
   #db: Db;
   #clock: (() => Date) | undefined;
   #closeDatabase: boolean;
-  #listeners = new Map<string, Set<(note: StoreNotification) => void>>();
+  #listeners = new StoreListeners();
   #unlisten: (() => Promise<void>) | undefined;
 
   private constructor(database: Database, options: PgStoreOptions) {
@@ -519,13 +520,7 @@ export class PgStore implements Store {
   }
 
   subscribe(poolId: string, listener: (note: StoreNotification) => void): () => void {
-    let set = this.#listeners.get(poolId);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(poolId, set);
-    }
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.#listeners.add(poolId, listener);
   }
 
   async close(): Promise<void> {
@@ -548,15 +543,7 @@ export class PgStore implements Store {
     } catch {
       return;
     }
-    const set = this.#listeners.get(wire.p);
-    if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        listener(wire.n);
-      } catch {
-        // A throwing subscriber must not stop the others from hearing about the change.
-      }
-    }
+    this.#listeners.deliver(wire.p, wire.n);
   }
 }
 

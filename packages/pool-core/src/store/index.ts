@@ -1,2 +1,3 @@
+export * from "./listeners.js";
 export * from "./memory.js";
 export * from "./port.js";

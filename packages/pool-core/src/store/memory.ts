@@ -1,5 +1,6 @@
 import type { Micros } from "../money.js";
 import { isTerminal, type TokenUsage } from "../types.js";
+import { StoreListeners } from "./listeners.js";
 import type {
   BudgetState,
   ChainRecord,
@@ -49,7 +50,7 @@ export class InMemoryStore implements Store {
   #slots = new Map<string, SlotRecord>();
   #chains = new Map<string, ChainRecord>();
   #chainLeases = new Map<string, { engineId: string; expiresAt: number }>();
-  #listeners = new Map<string, Set<(note: StoreNotification) => void>>();
+  #listeners = new StoreListeners();
   #seq = 0;
 
   async ensurePool(pool: PoolRecord): Promise<void> {
@@ -350,13 +351,7 @@ export class InMemoryStore implements Store {
   }
 
   subscribe(poolId: string, listener: (note: StoreNotification) => void): () => void {
-    let set = this.#listeners.get(poolId);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(poolId, set);
-    }
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.#listeners.add(poolId, listener);
   }
 
   async close(): Promise<void> {
@@ -364,15 +359,10 @@ export class InMemoryStore implements Store {
   }
 
   #notify(poolId: string, note: StoreNotification): void {
-    const set = this.#listeners.get(poolId);
-    if (!set) return;
     // Listeners run after the current operation returns, as they would across processes.
-    queueMicrotask(() => {
-      for (const l of set) l(note);
-    });
+    queueMicrotask(() => this.#listeners.deliver(poolId, note));
   }
 }
-
 function isClaimable(t: TaskRecord, now: number): boolean {
   if (t.status === "queued") return true;
   if (t.status === "waiting_for_quota") return t.runAfter === null || t.runAfter.getTime() <= now;
