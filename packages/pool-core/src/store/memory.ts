@@ -363,6 +363,7 @@ export class InMemoryStore implements Store {
     queueMicrotask(() => this.#listeners.deliver(poolId, note));
   }
 }
+
 function isClaimable(t: TaskRecord, now: number): boolean {
   if (t.status === "queued") return true;
   if (t.status === "waiting_for_quota") return t.runAfter === null || t.runAfter.getTime() <= now;
