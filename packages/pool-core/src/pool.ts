@@ -1,19 +1,9 @@
 import { resolveClaudeBin } from "./bin.js";
+import { BudgetAdmission } from "./budget.js";
 import type { FanOutChain, FanOutItem, FanOutOptions } from "./chains/fan-out.js";
 import type { ChainOptionsInput, ChainStepInput } from "./chains/schema.js";
 import { type KillReason, type RunOutcome, runClaude } from "./driver/run.js";
-import {
-  BudgetExceeded,
-  Cancelled,
-  InvalidOptions,
-  NoSlotsAvailable,
-  PoolDraining,
-  QuotaExhausted,
-  SlotNotFound,
-  TaskFailed,
-  TaskNotFound,
-  Timeout,
-} from "./errors.js";
+import { InvalidOptions, NoSlotsAvailable, PoolDraining, SlotNotFound, TaskNotFound } from "./errors.js";
 import { type PoolEvent, PoolEvents, type PoolEventType } from "./events.js";
 import { newId } from "./ids.js";
 import { type Micros, microsToUsd, usdToMicros } from "./money.js";
@@ -39,6 +29,7 @@ import type { SkillArgs } from "./skills/schema.js";
 import { Slot } from "./slot.js";
 import { InMemoryStore, ZERO_TOKENS } from "./store/memory.js";
 import type { ClaimedTask, Store, TaskEvent, TaskRecord } from "./store/port.js";
+import { failureFromError, resultOrThrow } from "./task-errors.js";
 import { TaskEventWriter } from "./task-log.js";
 import {
   type DrainSummary,
@@ -81,6 +72,7 @@ export class Pool {
   readonly #sessionTotals = new Map<string, Micros>();
   readonly #worktrees: WorktreeManager | null;
   readonly #orch: Orchestration;
+  readonly #budget: BudgetAdmission;
   #draining = false;
   #closed = false;
   #pumping = false;
@@ -109,6 +101,7 @@ export class Pool {
       typeof opts.slots === "number" ? Array.from({ length: opts.slots }, () => ({})) : opts.slots;
     this.#slots = specs.map((spec, i) => new Slot(this.id, this.engineId, i, spec));
     this.#orch = new Orchestration(this, skills);
+    this.#budget = new BudgetAdmission(store, this.id, opts.config, this.#slots.length);
   }
 
   /** Validates the options, finds the CLI, prepares worktrees, and recovers queued work from the store. */
@@ -219,7 +212,7 @@ export class Pool {
         `the queue is full (${pending} pending, maxQueue ${this.#opts.config.maxQueue})`,
       );
     }
-    await this.#checkBudgetRemains();
+    await this.#budget.assertRemains();
     const id = newId();
     const task = await this.store.insertTask({
       id,
@@ -452,20 +445,6 @@ export class Pool {
     for (const set of this.#waiters.values()) for (const w of set) w();
   }
 
-  async #checkBudgetRemains(): Promise<void> {
-    const b = await this.store.getBudget(this.id);
-    if (b.capMicros === null) return;
-    const remaining = b.capMicros - b.spentMicros - b.reservedMicros;
-    const minimum = usdToMicros(this.#opts.config.minTaskBudgetUsd);
-    if (remaining < minimum) {
-      throw new BudgetExceeded(
-        `the pool's budget is spent: $${microsToUsd(Math.max(0, remaining))} left of $${microsToUsd(b.capMicros)}, a task needs at least $${microsToUsd(minimum)}`,
-        microsToUsd(Math.max(0, remaining)),
-        microsToUsd(minimum),
-      );
-    }
-  }
-
   /** Single-flight: one claiming pass at a time; a request during a pass triggers another pass. */
   #pump(): void {
     if (this.#closed) return;
@@ -557,21 +536,21 @@ export class Pool {
       );
       return;
     }
-    const reservation = await this.#reserve(task);
-    if (reservation === "refused") return this.#refuseForBudget(slot, task);
+    const reservation = await this.#budget.reserve(task);
+    if (reservation === "refused") {
+      await this.#finish(slot, task, { status: "failed", error: await this.#budget.refusal() }, null);
+      return;
+    }
+    if (reservation !== null) await this.#announceBudget();
     this.#events.emit({ type: "task.started", taskId: task.id, slotId: slot.id, attempt: task.attempt });
 
     const config = mergeConfig(claudeConfigOf(this.#opts.config), slot.config, task.config);
     const context = await this.store.contextList(this.id);
-    const appendSystemPrompt = [
-      slot.identity(this.#opts.name ?? this.id),
+    const appendSystemPrompt = slot.appendedSystemPrompt(
+      this.#opts.name ?? this.id,
       config.systemPrompt,
-      context.length > 0
-        ? `Shared context:\n${context.map((c) => `- ${c.key}: ${c.value}`).join("\n")}`
-        : undefined,
-    ]
-      .filter((p): p is string => Boolean(p))
-      .join("\n\n");
+      context,
+    );
     let resume = this.#sessionToResume(slot, task);
     const writer = new TaskEventWriter(this.store, task.id, (events) => {
       for (const e of events) {
@@ -739,44 +718,6 @@ export class Pool {
     await this.#announceBudget();
   }
 
-  /** Reserves the task's budget: null when the pool has no cap and the task none either. */
-  async #reserve(task: TaskRecord): Promise<Micros | null | "refused"> {
-    const c = this.#opts.config;
-    const budget = await this.store.getBudget(this.id);
-    const poolDefault =
-      c.taskBudgetUsd !== undefined
-        ? usdToMicros(c.taskBudgetUsd)
-        : budget.capMicros !== null
-          ? Math.floor(budget.capMicros / this.#slots.length)
-          : null;
-    const desired = task.maxBudgetMicros ?? poolDefault;
-    if (desired === null) return null;
-    const minimum = Math.min(desired, usdToMicros(c.minTaskBudgetUsd));
-    const granted = await this.store.reserveBudget(this.id, task.id, desired, minimum);
-    if (granted === null) return "refused";
-    await this.#announceBudget();
-    return granted;
-  }
-
-  async #refuseForBudget(slot: Slot, task: TaskRecord): Promise<void> {
-    const b = await this.store.getBudget(this.id);
-    const remaining = b.capMicros === null ? 0 : Math.max(0, b.capMicros - b.spentMicros - b.reservedMicros);
-    await this.#finish(
-      slot,
-      task,
-      {
-        status: "failed",
-        error: {
-          code: "BUDGET_EXCEEDED",
-          message: `the remaining budget ($${microsToUsd(remaining)}) cannot cover the task`,
-          reason: "budget_exceeded",
-          details: { remainingUsd: microsToUsd(remaining), requiredUsd: this.#opts.config.minTaskBudgetUsd },
-        },
-      },
-      null,
-    );
-  }
-
   async #announceBudget(): Promise<void> {
     const b = await this.store.getBudget(this.id);
     this.#events.emit({
@@ -845,38 +786,6 @@ export class Pool {
     const set = this.#waiters.get(taskId);
     if (set) for (const w of [...set]) w();
   }
-}
-
-function resultOrThrow(task: TaskRecord): TaskResult {
-  if (task.status === "completed" && task.result) return task.result;
-  const e = task.error ?? { code: "TASK_FAILED", message: `ended ${task.status}` };
-  if (task.status === "cancelled") throw new Cancelled(task.id);
-  if (task.status === "timed_out") throw new Timeout(task.id, task.timeoutMs ?? 0);
-  if (e.code === "BUDGET_EXCEEDED") {
-    const d = e.details ?? {};
-    throw new BudgetExceeded(
-      `task ${task.id}: ${e.message}`,
-      typeof d.remainingUsd === "number" ? d.remainingUsd : 0,
-      typeof d.requiredUsd === "number" ? d.requiredUsd : 0,
-    );
-  }
-  if (e.code === "QUOTA_EXHAUSTED") throw new QuotaExhausted(`task ${task.id}: ${e.message}`, task.runAfter);
-  const d = e.details ?? {};
-  throw new TaskFailed(task.id, e.message, e.reason ?? "failed", {
-    exitCode: typeof d.exitCode === "number" ? d.exitCode : null,
-    apiErrorStatus: typeof d.apiErrorStatus === "number" ? d.apiErrorStatus : null,
-  });
-}
-
-function failureFromError(err: unknown): { status: "failed"; error: TaskErrorInfo } {
-  const code =
-    typeof err === "object" && err !== null && "code" in err && typeof err.code === "string"
-      ? err.code
-      : "TASK_FAILED";
-  return {
-    status: "failed",
-    error: { code, message: err instanceof Error ? err.message : String(err), reason: "internal" },
-  };
 }
 
 function mergeEnv(extra: Record<string, string> | undefined): Record<string, string> {

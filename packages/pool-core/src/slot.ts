@@ -57,6 +57,20 @@ export class Slot {
     };
   }
 
+  /**
+   * What goes into `--append-system-prompt`: the slot's identity, the configured system prompt and
+   * the pool's shared context (appended to Claude Code's own prompt, never replacing it).
+   */
+  appendedSystemPrompt(
+    poolName: string,
+    configured: string | undefined,
+    context: Array<{ key: string; value: string }>,
+  ): string {
+    const shared =
+      context.length > 0 ? `Shared context:\n${context.map((c) => `- ${c.key}: ${c.value}`).join("\n")}` : "";
+    return [this.identity(poolName), configured ?? "", shared].filter((p) => p !== "").join("\n\n");
+  }
+
   /** Slot identity for the appended system prompt. */
   identity(poolName: string): string {
     const r = this.record;
