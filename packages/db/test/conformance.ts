@@ -198,6 +198,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         await store.claimNextTask(claimFor("slot-0", { leaseMs: 200 }));
         await store.claimNextTask(claimFor("slot-1", { leaseMs: 200 }));
         await store.finishTask(finished.id, {
+          engineId: "engine-1",
           status: "completed",
           result: null,
           error: null,
@@ -216,6 +217,43 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       });
     });
 
+    describe("ownership", () => {
+      it("lets only the engine holding a running task finish or park it", async () => {
+        await store.setBudgetCap(POOL, 10_000_000);
+        const task = await store.insertTask(newTask(POOL));
+        await store.claimNextTask(claimFor("slot-0", { engineId: "dead", leaseMs: 1 }));
+        await sleep(20);
+        // The first engine's lease lapsed and another engine took the task over…
+        expect(await store.claimNextTask(claimFor("slot-1", { engineId: "alive" }))).toMatchObject({
+          id: task.id,
+        });
+        const end = {
+          status: "failed" as const,
+          result: null,
+          error: { code: "TASK_FAILED", message: "killed", reason: "no_result" },
+          spendMicros: 5,
+          tokens: NO_TOKENS,
+          model: null,
+          turns: 0,
+          claudeSessionId: null,
+        };
+        // …so the first one's late report changes nothing: not the status, not the money.
+        expect(await store.finishTask(task.id, { ...end, engineId: "dead" })).toBe(false);
+        const park = {
+          runAfter: new Date(Date.now() + 60_000),
+          claudeSessionId: null,
+          spendMicros: 5,
+          tokens: NO_TOKENS,
+          error: { code: "QUOTA_EXHAUSTED", message: "limit" },
+        };
+        expect(await store.parkTask(task.id, { ...park, engineId: "dead" })).toBe(false);
+        expect(await store.getTask(task.id)).toMatchObject({ status: "running", engineId: "alive" });
+        expect((await store.getBudget(POOL)).spentMicros).toBe(0);
+        expect(await store.finishTask(task.id, { ...end, engineId: "alive" })).toBe(true);
+        expect((await store.getBudget(POOL)).spentMicros).toBe(5);
+      });
+    });
+
     describe("usage limits and cancelling", () => {
       it("parks a running task until its reset time, settling its spend so far and releasing its reservation", async () => {
         await store.setBudgetCap(POOL, 10_000_000);
@@ -223,6 +261,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         await store.claimNextTask(claimFor("slot-0"));
         await store.reserveBudget(POOL, task.id, 2_000_000, 1);
         const parked = await store.parkTask(task.id, {
+          engineId: "engine-1",
           runAfter: new Date(Date.now() + 3_600_000),
           claudeSessionId: "sess-1",
           spendMicros: 120_000,
@@ -243,6 +282,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect(await store.claimNextTask(claimFor("slot-0"))).toBeUndefined();
         expect(
           await store.parkTask(task.id, {
+            engineId: "engine-1",
             runAfter: new Date(),
             claudeSessionId: null,
             spendMicros: 1,
@@ -256,6 +296,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         const task = await store.insertTask(newTask(POOL));
         await store.claimNextTask(claimFor("slot-0"));
         await store.parkTask(task.id, {
+          engineId: "engine-1",
           runAfter: new Date(Date.now() - 1000),
           claudeSessionId: "sess-1",
           spendMicros: 0,
@@ -299,6 +340,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         await store.claimNextTask(claimFor("slot-0"));
         expect(await store.reserveBudget(POOL, task.id, 4_000_000, 1)).toBe(4_000_000);
         const finish = {
+          engineId: "engine-1",
           status: "completed" as const,
           result: {
             taskId: task.id,
@@ -346,6 +388,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         const task = await store.insertTask(newTask(POOL));
         await store.claimNextTask(claimFor("slot-0"));
         await store.parkTask(task.id, {
+          engineId: "engine-1",
           runAfter: new Date(Date.now() - 1),
           claudeSessionId: "s",
           spendMicros: 100,
@@ -354,6 +397,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         });
         await store.claimNextTask(claimFor("slot-0"));
         await store.finishTask(task.id, {
+          engineId: "engine-1",
           status: "failed",
           result: null,
           error: { code: "TASK_FAILED", message: "boom", reason: "crashed" },
@@ -421,6 +465,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         await store.claimNextTask(claimFor("slot-0"));
         await store.reserveBudget(POOL, a.id, 800, 1);
         await store.finishTask(a.id, {
+          engineId: "engine-1",
           status: "completed",
           result: null,
           error: null,
@@ -568,6 +613,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         await store.claimNextTask(claimFor("slot-0"));
         await store.appendTaskEvents(task.id, [{ kind: "system", payload: {} }]);
         await store.finishTask(task.id, {
+          engineId: "engine-1",
           status: "completed",
           result: null,
           error: null,

@@ -75,6 +75,7 @@ export function describeSqlBehaviour(name: string, open: () => Promise<Database>
       });
       await store.appendTaskEvents(earlier.id, [{ kind: "result", payload: resultLine("sess-1", 0.2) }]);
       await store.finishTask(earlier.id, {
+        engineId: "e1",
         status: "completed",
         result: null,
         error: null,
@@ -221,6 +222,7 @@ export function describeSqlBehaviour(name: string, open: () => Promise<Database>
         await store.reserveBudget(POOL, t.id, 1_000_000, 1);
         if (roll < 0.4) {
           await store.parkTask(t.id, {
+            engineId: "e",
             runAfter: new Date(Date.now() - 1),
             claudeSessionId: "s",
             spendMicros: Math.floor(rand() * 1000),
@@ -236,6 +238,7 @@ export function describeSqlBehaviour(name: string, open: () => Promise<Database>
           });
         }
         await store.finishTask(t.id, {
+          engineId: "e",
           status: rand() < 0.8 ? "completed" : "failed",
           result: null,
           error: null,
@@ -293,6 +296,7 @@ export function describeSqlBehaviour(name: string, open: () => Promise<Database>
         const slotId = pick(["slot-0", "slot-1", "slot-2"]);
         await timed.claimNextTask({ poolId, engineId: "e", slotId, slotRole: null, leaseMs: 60_000 });
         await timed.finishTask(t.id, {
+          engineId: "e",
           status: pick<TaskStatus & ("completed" | "failed" | "timed_out" | "cancelled")>([
             "completed",
             "completed",
@@ -385,6 +389,7 @@ export function describeSqlBehaviour(name: string, open: () => Promise<Database>
       clock = new Date();
       await timed.appendTaskEvents(ended.id, [{ kind: "result", payload: { recent: true } }]);
       await timed.finishTask(ended.id, {
+        engineId: "e",
         status: "completed",
         result: null,
         error: null,
@@ -430,6 +435,7 @@ export function describeSqlBehaviour(name: string, open: () => Promise<Database>
       ] as const) {
         const t = await store.insertTask(newTask(poolId));
         await store.finishTask(t.id, {
+          engineId: "e",
           status: "completed",
           result: null,
           error: null,

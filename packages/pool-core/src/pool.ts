@@ -636,6 +636,7 @@ export class Pool {
     if (verdict.kind === "quota") {
       const runAfter = verdict.resetsAt ?? new Date(Date.now() + this.#opts.config.quotaRetryMs);
       const parked = await this.store.parkTask(task.id, {
+        engineId: this.engineId,
         runAfter,
         claudeSessionId: outcome.sessionId,
         spendMicros: spend.spendMicros,
@@ -691,6 +692,7 @@ export class Pool {
     sessionId: string | null = null,
   ): Promise<void> {
     const finished = await this.store.finishTask(task.id, {
+      engineId: this.engineId,
       status: end.status,
       result: end.status === "completed" ? end.result : null,
       error: end.status === "completed" ? null : end.error,

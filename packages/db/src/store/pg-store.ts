@@ -25,6 +25,7 @@ import { type Database, type Db, queryRows, type Tx } from "../client.js";
 import { chainSteps, chains, contextEntries, pools, slots, taskEvents, tasks } from "../schema/index.js";
 import { claimChain, claimOrphanedChains, renewChainLeases } from "./chain-leases.js";
 import { settleFromRecordedResult } from "./recorded-result.js";
+import { retryOnConflict } from "./retry.js";
 import { jsonSafe, toChainRecord, toSlotRecord, toTaskRecord } from "./rows.js";
 import { settleTask } from "./settle.js";
 
@@ -173,6 +174,10 @@ export class PgStore implements Store {
 
   async claimNextTask(claim: ClaimRequest): Promise<ClaimedTask | undefined> {
     const now = this.#now();
+    return retryOnConflict(() => this.#claimInTransaction(claim, now));
+  }
+
+  #claimInTransaction(claim: ClaimRequest, now: SQL): Promise<ClaimedTask | undefined> {
     return this.#db.transaction(async (tx) => {
       for (;;) {
         // SKIP LOCKED: engines claiming at once each get a different task, none waits on another.
@@ -266,57 +271,66 @@ export class PgStore implements Store {
   }
 
   async parkTask(taskId: string, park: ParkRequest): Promise<boolean> {
-    return settleTask(this.#db, {
-      taskId,
-      from: ["running"],
-      to: "waiting_for_quota",
-      spendMicros: park.spendMicros,
-      tokens: park.tokens,
-      model: null,
-      turns: 0,
-      claudeSessionId: park.claudeSessionId,
-      result: null,
-      error: park.error,
-      runAfter: park.runAfter,
-      now: this.#now(),
-      channel: STORE_CHANNEL,
-    });
+    return retryOnConflict(() =>
+      settleTask(this.#db, {
+        taskId,
+        from: ["running"],
+        to: "waiting_for_quota",
+        spendMicros: park.spendMicros,
+        tokens: park.tokens,
+        model: null,
+        turns: 0,
+        claudeSessionId: park.claudeSessionId,
+        result: null,
+        error: park.error,
+        runAfter: park.runAfter,
+        owner: park.engineId,
+        now: this.#now(),
+        channel: STORE_CHANNEL,
+      }),
+    );
   }
 
   async cancelPendingTask(taskId: string, error: TaskErrorInfo | null): Promise<boolean> {
-    return settleTask(this.#db, {
-      taskId,
-      from: ["queued", "waiting_for_quota"],
-      to: "cancelled",
-      spendMicros: 0,
-      tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-      model: null,
-      turns: 0,
-      claudeSessionId: null,
-      result: null,
-      error,
-      runAfter: null,
-      now: this.#now(),
-      channel: STORE_CHANNEL,
-    });
+    return retryOnConflict(() =>
+      settleTask(this.#db, {
+        taskId,
+        from: ["queued", "waiting_for_quota"],
+        to: "cancelled",
+        spendMicros: 0,
+        tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+        model: null,
+        turns: 0,
+        claudeSessionId: null,
+        result: null,
+        error,
+        runAfter: null,
+        owner: null,
+        now: this.#now(),
+        channel: STORE_CHANNEL,
+      }),
+    );
   }
 
   async finishTask(taskId: string, finish: FinishRequest): Promise<boolean> {
-    return settleTask(this.#db, {
-      taskId,
-      from: ["queued", "running", "waiting_for_quota"],
-      to: finish.status,
-      spendMicros: finish.spendMicros,
-      tokens: finish.tokens,
-      model: finish.model,
-      turns: finish.turns,
-      claudeSessionId: finish.claudeSessionId,
-      result: finish.result,
-      error: finish.error,
-      runAfter: null,
-      now: this.#now(),
-      channel: STORE_CHANNEL,
-    });
+    return retryOnConflict(() =>
+      settleTask(this.#db, {
+        taskId,
+        from: ["queued", "running", "waiting_for_quota"],
+        to: finish.status,
+        spendMicros: finish.spendMicros,
+        tokens: finish.tokens,
+        model: finish.model,
+        turns: finish.turns,
+        claudeSessionId: finish.claudeSessionId,
+        result: finish.result,
+        error: finish.error,
+        runAfter: null,
+        owner: finish.engineId,
+        now: this.#now(),
+        channel: STORE_CHANNEL,
+      }),
+    );
   }
 
   async getBudget(poolId: string): Promise<BudgetState> {
@@ -351,9 +365,10 @@ export class PgStore implements Store {
     minimum: Micros,
   ): Promise<Micros | null> {
     if (desired <= 0) return null;
-    const rows = await queryRows<{ amount: string | number }>(
-      this.#db,
-      sql`
+    const rows = await retryOnConflict(() =>
+      queryRows<{ amount: string | number }>(
+        this.#db,
+        sql`
       with cur as (
         select p.id,
           case when p.budget_cap_micros is null then ${desired}::bigint
@@ -372,6 +387,7 @@ export class PgStore implements Store {
       update tasks set reserved_micros = tasks.reserved_micros + granted.amount
       from granted where tasks.id = ${taskId}::uuid
       returning granted.amount`,
+      ),
     );
     const [row] = rows;
     return row ? Number(row.amount) : null;

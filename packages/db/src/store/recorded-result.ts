@@ -54,6 +54,7 @@ export async function settleFromRecordedResult(
     result,
     error: null,
     runAfter: null,
+    owner: null,
     now,
     channel,
   });

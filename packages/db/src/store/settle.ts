@@ -16,6 +16,8 @@ export interface Settlement {
   error: TaskErrorInfo | null;
   /** For a parked task: when it becomes claimable again. */
   runAfter: Date | null;
+  /** When set, a `running` task is settled only if this engine holds it (its lease was not lost). */
+  owner: string | null;
   now: SQL;
   channel: string;
 }
@@ -41,6 +43,7 @@ export async function settleTask(on: Executor, s: Settlement): Promise<boolean> 
     with old as (
       select id, reserved_micros from tasks
       where id = ${s.taskId}::uuid and status = any(${sql.raw(pgTextArray(s.from))}::text[])
+        and (${s.owner}::text is null or status <> 'running' or engine_id = ${s.owner}::text)
       for update
     ), t as (
       update tasks set

@@ -13,6 +13,8 @@ export interface PoolAudit {
   rollupTasks: number;
   failureReasons: Record<string, number>;
   recovered: number;
+  /** Messages of tasks that failed for an unexpected reason, to make a failing assertion explain itself. */
+  unexpectedErrors: string[];
 }
 
 /**
@@ -48,7 +50,13 @@ async function readAudit(db: Executor, poolId: string): Promise<PoolAudit> {
     sql`select coalesce(error->>'reason', error->>'code') as reason, count(*)::int as n from tasks
       where pool_id = ${poolId} and status <> 'completed' group by 1`,
   );
+  const unexpected = await queryRows<{ message: string | null }>(
+    db,
+    sql`select error->>'message' as message from tasks
+      where pool_id = ${poolId} and error->>'reason' = 'internal' limit 5`,
+  );
   return {
+    unexpectedErrors: unexpected.map((u) => u.message ?? "?"),
     byStatus: Object.fromEntries(statuses.map((s) => [s.status, Number(s.n)])),
     nonTerminal: Number(row?.non_terminal),
     completedTwice: Number(row?.completed_twice),

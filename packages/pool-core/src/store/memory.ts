@@ -179,7 +179,7 @@ export class InMemoryStore implements Store {
 
   async parkTask(taskId: string, park: ParkRequest): Promise<boolean> {
     const t = this.#tasks.get(taskId);
-    if (t?.status !== "running") return false;
+    if (t?.status !== "running" || t.engineId !== park.engineId) return false;
     const pool = this.#pool(t.poolId);
     pool.reservedMicros -= t.reservedMicros;
     pool.spentMicros += park.spendMicros;
@@ -209,6 +209,7 @@ export class InMemoryStore implements Store {
   async finishTask(taskId: string, finish: FinishRequest): Promise<boolean> {
     const t = this.#tasks.get(taskId);
     if (!t || isTerminal(t.status)) return false;
+    if (t.status === "running" && t.engineId !== finish.engineId) return false;
     const pool = this.#pool(t.poolId);
     pool.reservedMicros -= t.reservedMicros;
     pool.spentMicros += finish.spendMicros;

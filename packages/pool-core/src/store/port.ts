@@ -50,7 +50,7 @@ export interface Store {
   /**
    * Moves a task to a terminal state, releases its reservation and settles its spend into the
    * pool's spent total and the daily rollup, in one transaction. Returns false (and changes
-   * nothing) if the task was already terminal.
+   * nothing) if the task was already terminal, or runs under another engine's lease.
    */
   finishTask(taskId: string, finish: FinishRequest): Promise<boolean>;
 
@@ -176,6 +176,8 @@ export interface RunningTaskPatch {
 }
 
 export interface ParkRequest {
+  /** The engine parking it: refused if another engine holds the task's lease. */
+  engineId: string;
   runAfter: Date;
   claudeSessionId: string | null;
   spendMicros: Micros;
@@ -184,6 +186,11 @@ export interface ParkRequest {
 }
 
 export interface FinishRequest {
+  /**
+   * The engine finishing it. A task running under another engine's lease is not this engine's to
+   * finish (it lost the lease and another took the task over): the call changes nothing.
+   */
+  engineId: string;
   status: Extract<TaskStatus, "completed" | "failed" | "cancelled" | "timed_out">;
   result: TaskResult | null;
   error: TaskErrorInfo | null;
