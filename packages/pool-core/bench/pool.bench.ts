@@ -139,6 +139,10 @@ Run: ${new Date().toISOString()} at commit ${commit}.
 | measure | value | note |
 |---|---|---|
 ${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}
+
+Reading it: one slot's time per task minus one claude-sim process is what the pool itself costs
+per task (queue, budget, stream parsing, persistence in the in-memory store). With more slots the
+machine's cores bound the throughput: every task starts a Node process for the fake.
 `;
 writeFileSync(path.join(root, "BENCHMARKS.md"), md);
 console.log("\nwrote BENCHMARKS.md");
