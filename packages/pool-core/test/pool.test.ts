@@ -155,18 +155,22 @@ describe("failures and process hygiene", () => {
   });
 
   it("survives garbage lines, partial lines and stderr noise", async () => {
-    const { pool } = await track(simPool({ slots: 1 }));
+    const { pool, log } = await track(simPool({ slots: 1 }));
     const r = await pool.run(`noisy ${simDirective({ garbage: true, reply: "clean answer", cost: 0.01 })}`);
     expect(r.output).toBe("clean answer");
     expect(r.spendUsd).toBe(0.01);
     const events = await pool.taskEvents(r.taskId);
     expect(events.some((e) => e.kind === "noise")).toBe(true);
+    expect(isAlive(log()[0]?.pid ?? 0)).toBe(false);
+    expect((await pool.run("next")).output).toBe("sim: next");
   });
 
   it("handles 10 MB of output in one line", async () => {
-    const { pool } = await track(simPool({ slots: 1 }));
+    const { pool, log } = await track(simPool({ slots: 1 }));
     const r = await pool.run(`big ${simDirective({ outputBytes: 10_000_000 })}`);
     expect(r.output.length).toBe(10_000_000);
+    expect(isAlive(log()[0]?.pid ?? 0)).toBe(false);
+    expect((await pool.run("next")).output).toBe("sim: next");
   });
 
   it("maps API errors (is_error with subtype success) to TaskFailed with the CLI's message", async () => {
