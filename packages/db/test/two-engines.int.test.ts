@@ -85,8 +85,18 @@ describe("two engine processes on one Postgres", () => {
     const context = JSON.stringify(audit);
     expect(audit.byStatus, context).toEqual({ completed: 200 });
     expect(audit.completedTwice, context).toBe(0);
-    expect(audit.poolSpent, context).toBe(200 * 10_000);
-    expect(audit.rollupSpend, context).toBe(200 * 10_000);
+    // Every run's API call is paid for: each task's, plus the call a killed run made before A
+    // died without settling it (its persisted assistant line, with no result line after it).
+    const recovered = await queryRows<{ id: string }>(
+      database.db,
+      sql`select id from tasks where recoveries > 0`,
+    );
+    const unsettledCalls = await countUnsettledDeadCalls(
+      database,
+      recovered.map((r) => r.id),
+    );
+    expect(audit.poolSpent, context).toBe((200 + unsettledCalls) * 10_000);
+    expect(audit.rollupSpend, context).toBe(audit.poolSpent);
     expect(audit.poolReserved, context).toBe(0);
 
     // Engine A died holding tasks; engine B took them over after A's lease ran out.
@@ -155,3 +165,25 @@ describe("two engine processes on one Postgres", () => {
     console.info(`budget race: ${context}`);
   }, 120_000);
 });
+
+/** Runs cut off by a kill after an API call (an assistant line) and before their result line. */
+async function countUnsettledDeadCalls(database: Database, taskIds: string[]): Promise<number> {
+  let calls = 0;
+  for (const id of taskIds) {
+    const events = await queryRows<{ kind: string; message_id: string | null }>(
+      database.db,
+      sql`select kind, payload->'message'->>'id' as message_id from task_events
+        where task_id = ${id}::uuid order by seq`,
+    );
+    const runs: Array<typeof events> = [];
+    for (const e of events) {
+      if (e.kind === "process") runs.push([]);
+      else runs.at(-1)?.push(e);
+    }
+    for (const run of runs.slice(0, -1)) {
+      if (run.some((e) => e.kind === "result")) continue;
+      calls += new Set(run.filter((e) => e.kind === "assistant").map((e) => e.message_id)).size;
+    }
+  }
+  return calls;
+}

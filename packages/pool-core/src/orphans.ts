@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import type { Store } from "./store/port.js";
+import { assistantSchema } from "./driver/messages.js";
+import { priceUsage } from "./driver/pricing.js";
+import type { Micros } from "./money.js";
+import type { Store, TaskEvent } from "./store/port.js";
 
 /** The `process` event a task records when its `claude` starts, so a later engine can find it. */
 export interface ProcessRecord {
@@ -54,4 +57,34 @@ function isProcessRecord(value: unknown): value is ProcessRecord {
     typeof (value as ProcessRecord).pid === "number" &&
     typeof (value as ProcessRecord).host === "string"
   );
+}
+
+/**
+ * What the dead engine's last run of a task spent before it died, priced from the assistant lines
+ * it had persisted (each API call once): that money was spent even though no result line settled
+ * it, and the run that takes over reports only its own spend. Zero when the last run ended with a
+ * result (the store settles those itself).
+ */
+export function deadRunSpend(events: TaskEvent[]): Micros {
+  let start = -1;
+  for (let i = events.length - 1; i >= 0; i--) {
+    if (events[i]?.kind === "process") {
+      start = i;
+      break;
+    }
+  }
+  const run = events.slice(start + 1);
+  if (run.some((e) => e.kind === "result")) return 0;
+  const priced = new Set<string>();
+  let micros = 0;
+  for (const event of run) {
+    if (event.kind !== "assistant") continue;
+    const parsed = assistantSchema.safeParse(event.payload);
+    if (!parsed.success || !parsed.data.message.usage) continue;
+    const key = parsed.data.message.id ?? `#${event.seq}`;
+    if (priced.has(key)) continue;
+    priced.add(key);
+    micros += priceUsage(parsed.data.message.model, parsed.data.message.usage);
+  }
+  return micros;
 }

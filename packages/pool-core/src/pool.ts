@@ -20,7 +20,7 @@ import {
   taskOptionsSchema,
 } from "./options.js";
 import { Orchestration } from "./orchestration.js";
-import { killOrphanedRun, processRecord } from "./orphans.js";
+import { deadRunSpend, killOrphanedRun, processRecord } from "./orphans.js";
 import { judgeOutcome, spendOfRun, type Verdict } from "./outcome.js";
 import type { ReviewOptions } from "./review/review.js";
 import { SkillRegistry } from "./skills/registry.js";
@@ -500,7 +500,11 @@ export class Pool {
 
   async #executeTask(slot: Slot, task: ClaimedTask, signal: AbortSignal): Promise<void> {
     await this.#saveSlot(slot);
-    if (task.claimedFrom === "running") await killOrphanedRun(this.store, task.id);
+    let deadRun: Micros = 0;
+    if (task.claimedFrom === "running") {
+      await killOrphanedRun(this.store, task.id);
+      deadRun = deadRunSpend(await this.store.listTaskEvents(task.id));
+    }
     if (task.claimedFrom === "running" && task.recoveries > 1) {
       await this.#finish(
         slot,
@@ -513,7 +517,7 @@ export class Pool {
             reason: "engine_restarted",
           },
         },
-        null,
+        { spendMicros: deadRun, tokens: ZERO_TOKENS, model: null, turns: 0 },
       );
       return;
     }
@@ -605,6 +609,7 @@ export class Pool {
         continue;
       }
       const spend = spendOfRun(outcome, previousTotal);
+      spend.spendMicros += deadRun;
       if (outcome.result && outcome.sessionId) {
         this.#sessionTotals.set(outcome.sessionId, usdToMicros(outcome.result.total_cost_usd));
       }
