@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { simBinPath } from "@claude-pool/claude-sim";
@@ -60,4 +61,17 @@ export async function waitFor(check: () => boolean | Promise<boolean>, ms = 5000
     if (Date.now() > until) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A git repository with one commit (a README), in `dir` or a new temp dir; `git(...)` runs in it. */
+export function initGitRepo(dir?: string): { repo: string; git: (...args: string[]) => string } {
+  const repo = dir ?? mkdtempSync(path.join(tmpdir(), "repo-"));
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" });
+  git("init", "-q", "-b", "main");
+  git("config", "user.email", "t@example.com");
+  git("config", "user.name", "t");
+  writeFileSync(path.join(repo, "README.md"), "hi\n");
+  git("add", "README.md");
+  git("commit", "-qm", "init");
+  return { repo, git };
 }

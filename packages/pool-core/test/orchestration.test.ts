@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Cancelled, InvalidChain, InvalidSkillArguments, type Pool, TaskFailed } from "../src/index.js";
 import { Orchestration } from "../src/orchestration.js";
 import { SkillRegistry } from "../src/skills/registry.js";
-import { isAlive, type SimLogEntry, simPool, waitFor } from "./helpers.js";
+import { initGitRepo, isAlive, type SimLogEntry, simPool, waitFor } from "./helpers.js";
 
 const pools: Pool[] = [];
 afterEach(async () => {
@@ -258,10 +258,7 @@ describe("chains", () => {
 
   it("runs in its own worktree and branch, which survive it for review", async () => {
     const { orchestration, dir, log } = await setup(1);
-    const { execFileSync } = await import("node:child_process");
-    const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8" });
-    git("init", "-q", "-b", "main");
-    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "init");
+    const { git } = initGitRepo(dir);
 
     const chainId = await orchestration.submitChain(
       [

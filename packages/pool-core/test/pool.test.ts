@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,7 +18,7 @@ import {
   Timeout,
   WorktreeError,
 } from "../src/index.js";
-import { isAlive, simPool, waitFor } from "./helpers.js";
+import { initGitRepo, isAlive, simPool, waitFor } from "./helpers.js";
 
 const pools: Pool[] = [];
 async function track<T extends { pool: Pool }>(p: Promise<T>): Promise<T> {
@@ -329,14 +328,7 @@ describe("bad input", () => {
 
 describe("worktrees and drain", () => {
   it("gives each slot its own worktree where edits land, and removes them on drain", async () => {
-    const repo = mkdtempSync(path.join(tmpdir(), "repo-"));
-    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" });
-    git("init", "-q", "-b", "main");
-    git("config", "user.email", "t@example.com");
-    git("config", "user.name", "t");
-    writeFileSync(path.join(repo, "README.md"), "hi\n");
-    git("add", ".");
-    git("commit", "-qm", "init");
+    const { repo, git } = initGitRepo();
     const { pool } = await simPool({
       slots: 2,
       claude: { bin: simBinPath, cwd: repo },

@@ -1,5 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -10,6 +9,7 @@ import {
 } from "@claude-pool/anthropic-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BudgetExceeded, Pool, type PoolOptionsInput, TaskFailed } from "../src/index.js";
+import { initGitRepo } from "./helpers.js";
 
 /** The real `claude` binary from npm, against the project's loopback mock of the Messages API. */
 let mock: MockAnthropic;
@@ -125,14 +125,7 @@ describe("the pool driving the real claude CLI", () => {
   });
 
   it("lands a Write tool use under acceptEdits in the slot's worktree, not the main checkout", async () => {
-    const repo = mkdtempSync(path.join(tmpdir(), "real-repo-"));
-    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" });
-    git("init", "-q", "-b", "main");
-    git("config", "user.email", "t@example.com");
-    git("config", "user.name", "t");
-    writeFileSync(path.join(repo, "README.md"), "hi\n");
-    git("add", ".");
-    git("commit", "-qm", "init");
+    const { repo } = initGitRepo();
     const pool = await realPool({ config: { worktree: true, permissionMode: "acceptEdits" } }, repo);
     const worktree = (await pool.status()).slots[0]?.worktreePath ?? "";
     expect(worktree).not.toBe("");
