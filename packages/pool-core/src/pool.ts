@@ -505,6 +505,8 @@ export class Pool {
       await killOrphanedRun(this.store, task.id);
       deadRun = deadRunSpend(await this.store.listTaskEvents(task.id));
     }
+    // Whatever way the task ends without running, the dead run's calls are still paid for.
+    const deadRunOnly = { spendMicros: deadRun, tokens: ZERO_TOKENS, model: null, turns: 0 };
     if (task.claimedFrom === "running" && task.recoveries > 1) {
       await this.#finish(
         slot,
@@ -517,7 +519,7 @@ export class Pool {
             reason: "engine_restarted",
           },
         },
-        { spendMicros: deadRun, tokens: ZERO_TOKENS, model: null, turns: 0 },
+        deadRunOnly,
       );
       return;
     }
@@ -542,7 +544,7 @@ export class Pool {
     }
     const reservation = await this.#budget.reserve(task);
     if (reservation === "refused") {
-      await this.#finish(slot, task, { status: "failed", error: await this.#budget.refusal() }, null);
+      await this.#finish(slot, task, { status: "failed", error: await this.#budget.refusal() }, deadRunOnly);
       return;
     }
     if (reservation !== null) await this.#announceBudget();
