@@ -1,6 +1,15 @@
+import type { ClaudeConfig } from "@claude-pool/core";
 import { sql } from "drizzle-orm";
 import { bigint, check, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { teams } from "./teams.js";
+
+/** What `slots.configure` stored for one slot id; every engine applies it to its slot of that id. */
+export interface PoolSlotSpec {
+  name?: string;
+  role?: string;
+  description?: string;
+  config?: ClaudeConfig;
+}
 
 /**
  * A pool and its budget. `spent + reserved <= cap` holds at every commit: reservations and
@@ -16,6 +25,13 @@ export const pools = pgTable(
     budgetCapMicros: bigint("budget_cap_micros", { mode: "number" }),
     spentMicros: bigint("spent_micros", { mode: "number" }).notNull().default(0),
     reservedMicros: bigint("reserved_micros", { mode: "number" }).notNull().default(0),
+    /**
+     * Per-slot identity set through the API (`slots.configure`), by slot id. Kept apart from
+     * `config`, which every engine's Pool.create rewrites from its options.
+     */
+    slotSpecs: jsonb("slot_specs").$type<Record<string, PoolSlotSpec>>().notNull().default({}),
+    /** Set when the pool was deleted: it runs nowhere, but its tasks and spend stay readable. */
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

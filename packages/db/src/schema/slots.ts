@@ -2,7 +2,10 @@ import type { ClaudeConfig } from "@claude-pool/core";
 import { bigint, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import { pools } from "./pools.js";
 
-/** A slot of a pool as its engine last reported it (the dashboard's slot board). */
+/**
+ * A slot of a pool as its engine last reported it (the dashboard's slot board). Every engine serves
+ * every pool with its own slots `slot-0`…, so a slot is keyed by pool, engine and slot id.
+ */
 export const slots = pgTable(
   "slots",
   {
@@ -25,5 +28,5 @@ export const slots = pgTable(
     spendMicros: bigint("spend_micros", { mode: "number" }).notNull().default(0),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.poolId, t.id] })],
+  (t) => [primaryKey({ columns: [t.poolId, t.engineId, t.id] })],
 );

@@ -433,11 +433,14 @@ export class PgStore implements Store {
   }
 
   async upsertSlot(slot: SlotRecord): Promise<void> {
-    const { id: _id, poolId: _poolId, ...rest } = slot;
+    const { id: _id, poolId: _poolId, engineId: _engineId, ...rest } = slot;
     await this.#db
       .insert(slots)
       .values({ ...slot, updatedAt: this.#now() })
-      .onConflictDoUpdate({ target: [slots.poolId, slots.id], set: { ...rest, updatedAt: this.#now() } });
+      .onConflictDoUpdate({
+        target: [slots.poolId, slots.engineId, slots.id],
+        set: { ...rest, updatedAt: this.#now() },
+      });
   }
 
   async listSlots(poolId: string): Promise<SlotRecord[]> {
