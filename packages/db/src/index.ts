@@ -9,6 +9,41 @@ export {
   queryRows,
   type Tx,
 } from "./client.js";
+export * from "./domain/access.js";
+export {
+  archivePoolRow,
+  createPoolRow,
+  findTeamPoolByName,
+  getPoolRow,
+  listServedPools,
+  listTeamPools,
+  type NewPoolRow,
+  POOL_CHANGES_CHANNEL,
+  type PoolRow as StoredPool,
+  type PoolRowPatch,
+  type PoolSlotSpec,
+  poolConfigOf,
+  setPoolSlotSpec,
+  slotCountOf,
+  updatePoolRow,
+} from "./domain/pools.js";
+export {
+  deleteTeamSkill,
+  listTeamSkills,
+  type NewSkillRow,
+  type SkillRow,
+  upsertTeamSkill,
+} from "./domain/skills.js";
+export { listLiveSlots, type SlotRow, stopEngineSlots, touchEngineSlots } from "./domain/slots.js";
+export {
+  listTaskPage,
+  recordedTaskDiff,
+  type TaskPage,
+  type TaskPageQuery,
+  type TaskRow as StoredTask,
+} from "./domain/tasks.js";
+export { type TeamBudgetState, teamBudgetState } from "./domain/team-budget.js";
+export * from "./domain/teams.js";
 export { DatabaseUnreachableError, DataDirInUseError, SchemaTooNewError } from "./errors.js";
 export { MIGRATIONS_FOLDER, type MigrationReport, migrateToLatest } from "./migrate.js";
 export { type RecoveryOptions, type RecoveryReport, recoverOnStart } from "./recovery.js";

@@ -19,6 +19,8 @@ export const skills = pgTable(
     prompt: text("prompt").notNull(),
     arguments: jsonb("arguments").$type<SkillArgumentRow[]>().notNull().default([]),
     config: jsonb("config").$type<ClaudeConfig>(),
+    /** A chain skill's steps (pool-core's `SkillStep[]`); null for task and coordinator skills. */
+    steps: jsonb("steps").$type<unknown[]>(),
     scope: text("scope").$type<"task" | "coordinator" | "chain">().notNull().default("task"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
