@@ -1,1 +1,23 @@
-export {};
+export {
+  createPoolAuth,
+  type PoolAuth,
+  type PoolAuthOptions,
+  TOKEN_PREFIX,
+  TOKEN_RATE_LIMIT,
+} from "./auth/create-auth.js";
+export { createFirstOwner, FirstOwnerError } from "./auth/first-owner.js";
+export { isRole, ROLES, roleAtLeast } from "./auth/roles.js";
+export { issueToken } from "./auth/tokens.js";
+export {
+  bearerToken,
+  type Caller,
+  type Context,
+  createContextFromRequest,
+  createInnerContext,
+  type InnerContext,
+  type PoolHost,
+  type Role,
+  resolveCaller,
+} from "./context.js";
+export { INTERNAL_MESSAGE, toTRPCError } from "./errors.js";
+export { type AppRouter, appRouter, createCaller } from "./root.js";

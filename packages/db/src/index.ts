@@ -9,6 +9,7 @@ export {
   queryRows,
   type Tx,
 } from "./client.js";
+export * from "./domain/access.js";
 export {
   archivePoolRow,
   createPoolRow,
@@ -42,6 +43,7 @@ export {
   type TaskRow as StoredTask,
 } from "./domain/tasks.js";
 export { type TeamBudgetState, teamBudgetState } from "./domain/team-budget.js";
+export * from "./domain/teams.js";
 export { DatabaseUnreachableError, DataDirInUseError, SchemaTooNewError } from "./errors.js";
 export { MIGRATIONS_FOLDER, type MigrationReport, migrateToLatest } from "./migrate.js";
 export { type RecoveryOptions, type RecoveryReport, recoverOnStart } from "./recovery.js";

@@ -1,0 +1,35 @@
+import { type Database, membershipRole, tokenScope } from "@claude-pool/db";
+import type { Caller } from "../context.js";
+import type { PoolAuth } from "./create-auth.js";
+import { lowerRole } from "./roles.js";
+
+/** The signed-in user of a better-auth session cookie, or null. */
+export async function resolveSessionCaller(auth: PoolAuth, headers: Headers): Promise<Caller | null> {
+  const session = await auth.api.getSession({ headers });
+  if (!session) return null;
+  return { kind: "session", userId: session.user.id, email: session.user.email, name: session.user.name };
+}
+
+/**
+ * The caller an API token stands for, or null when the token is unknown, revoked, expired,
+ * rate-limited or no longer backed by a membership. The token's role is capped by its owner's
+ * current role in the team: demoting or removing a person also limits the tokens they made.
+ */
+export async function resolveTokenCaller(
+  inner: { auth: PoolAuth; database: Database },
+  token: string,
+): Promise<Caller | null> {
+  const verified = await inner.auth.api.verifyApiKey({ body: { key: token } });
+  if (!verified.valid || !verified.key) return null;
+  const scope = await tokenScope(inner.database.db, verified.key.id);
+  if (!scope || !scope.enabled) return null;
+  const memberRole = await membershipRole(inner.database.db, scope.userId, scope.teamId);
+  if (memberRole === null) return null;
+  return {
+    kind: "token",
+    tokenId: scope.tokenId,
+    userId: scope.userId,
+    teamId: scope.teamId,
+    role: lowerRole(scope.role, memberRole),
+  };
+}

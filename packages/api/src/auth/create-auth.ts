@@ -1,0 +1,85 @@
+import { apiKey } from "@better-auth/api-key";
+import { type Database, schema } from "@claude-pool/db";
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { organization } from "better-auth/plugins/organization";
+import { accessControl, organizationRoles } from "./roles.js";
+
+export interface PoolAuthOptions {
+  /** The engine's public URL (e.g. `http://127.0.0.1:4680`); better-auth serves under `/api/auth`. */
+  baseURL: string;
+  /** At least 32 random characters: signs session cookies. */
+  secret: string;
+  /** Origins allowed to call with cookies (the dashboard's), besides `baseURL` itself. */
+  trustedOrigins?: string[];
+}
+
+/** Prefix of every API token, so a leaked one is recognisable in logs and secret scanners. */
+export const TOKEN_PREFIX = "cp_";
+
+/**
+ * Per-token request allowance. Every HTTP request a service makes verifies its token once, and the
+ * plugin's default (10 a day) would stop a service after ten calls; a minute window of 6000 (100/s)
+ * still stops a runaway loop.
+ */
+export const TOKEN_RATE_LIMIT = { enabled: true, timeWindow: 60_000, maxRequests: 6000 } as const;
+
+/**
+ * better-auth for claude-pool: e-mail and password accounts with cookie sessions, teams through
+ * the organization plugin, API tokens through the api-key plugin, all in the tables of
+ * `@claude-pool/db` (better-auth's models under our table names).
+ *
+ * @example
+ * const auth = createPoolAuth(database, { baseURL: "http://127.0.0.1:4680", secret });
+ * http.createServer(toNodeHandler(auth)); // mounted on /api/auth/* by the engine
+ */
+export function createPoolAuth(database: Database, options: PoolAuthOptions) {
+  return betterAuth({
+    baseURL: options.baseURL,
+    basePath: "/api/auth",
+    secret: options.secret,
+    trustedOrigins: options.trustedOrigins ?? [],
+    database: drizzleAdapter(database.db, {
+      provider: "pg",
+      schema: {
+        users: schema.users,
+        sessions: schema.sessions,
+        accounts: schema.accounts,
+        verifications: schema.verifications,
+        teams: schema.teams,
+        memberships: schema.memberships,
+        invitations: schema.invitations,
+        api_tokens: schema.apiTokens,
+      },
+    }),
+    user: { modelName: "users" },
+    session: { modelName: "sessions" },
+    account: { modelName: "accounts" },
+    verification: { modelName: "verifications" },
+    emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
+    // better-auth skips its Origin/CSRF check under NODE_ENV=test unless told not to; we want the
+    // same protection in tests as in production.
+    advanced: { disableOriginCheck: false, database: { generateId: "uuid" } },
+    telemetry: { enabled: false },
+    plugins: [
+      organization({
+        ac: accessControl,
+        roles: organizationRoles,
+        creatorRole: "owner",
+        schema: {
+          organization: { modelName: "teams" },
+          member: { modelName: "memberships" },
+          invitation: { modelName: "invitations" },
+        },
+      }),
+      apiKey({
+        defaultPrefix: TOKEN_PREFIX,
+        enableMetadata: true,
+        rateLimit: TOKEN_RATE_LIMIT,
+        schema: { apikey: { modelName: "api_tokens" } },
+      }),
+    ],
+  });
+}
+
+export type PoolAuth = ReturnType<typeof createPoolAuth>;
