@@ -1,0 +1,202 @@
+"use client";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { errorFor, fieldErrors } from "@/lib/errors";
+import { type RouterInputs, useTRPC } from "@/lib/trpc";
+import { FieldError } from "../states";
+import { useToasts } from "../toasts";
+import { watch } from "../watchers";
+
+const EFFORTS = ["low", "medium", "high", "xhigh", "max"] as const;
+type SubmitInput = RouterInputs["tasks"]["submit"];
+
+interface SlotChoice {
+  id: string;
+  name: string;
+  role: string | null;
+}
+
+function numberOrUndefined(v: string): number | undefined {
+  return v.trim() === "" ? undefined : Number(v);
+}
+
+export function SubmitForm({ poolId, slots }: { poolId: string; slots: SlotChoice[] }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { toast } = useToasts();
+  const empty = { prompt: "", slot: "", role: "", priority: "", model: "", effort: "", maxBudgetUsd: "", tags: "", review: false };
+  const [f, setF] = useState(empty);
+  const onSuccess = async ({ taskId }: { taskId: string }) => {
+    watch("task", taskId, f.prompt.slice(0, 40));
+    toast("Task submitted.", "info", `/tasks/${taskId}`);
+    setF(empty);
+    await queryClient.invalidateQueries({ queryKey: trpc.tasks.list.queryKey({ poolId }) });
+  };
+  const submit = useMutation(trpc.tasks.submit.mutationOptions({ onSuccess }));
+  const submitReview = useMutation(trpc.tasks.submitWithReview.mutationOptions({ onSuccess }));
+  const active = f.review ? submitReview : submit;
+  const errors = fieldErrors(active.error);
+  const err = (k: string) => errorFor(errors, k);
+  const roles = [...new Set(slots.map((s) => s.role).filter((r): r is string => !!r))];
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const config: Record<string, string> = {};
+    if (f.model.trim()) config.model = f.model.trim();
+    if (f.effort) config.effort = f.effort;
+    const input = {
+      poolId,
+      prompt: f.prompt,
+      slot: f.slot || undefined,
+      role: f.role || undefined,
+      priority: numberOrUndefined(f.priority),
+      maxBudgetUsd: numberOrUndefined(f.maxBudgetUsd),
+      tags: f.tags.split(",").map((t) => t.trim()).filter(Boolean),
+      config: Object.keys(config).length ? config : undefined,
+    } as SubmitInput;
+    if (f.review) submitReview.mutate(input as RouterInputs["tasks"]["submitWithReview"]);
+    else submit.mutate(input);
+  }
+
+  return (
+    <form className="card stack" onSubmit={onSubmit} aria-label="Submit a task">
+      <h2>Submit a task</h2>
+      <label>
+        Prompt
+        <textarea
+          value={f.prompt}
+          onChange={(e) => setF({ ...f, prompt: e.target.value })}
+          required
+          aria-invalid={!!err("prompt")}
+          aria-describedby="submit-prompt-error"
+        />
+        <FieldError id="submit-prompt-error" message={err("prompt")} />
+      </label>
+      <div className="row">
+        <label>
+          Slot
+          <select value={f.slot} onChange={(e) => setF({ ...f, slot: e.target.value })}>
+            <option value="">any slot</option>
+            {slots.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+          <FieldError id="submit-slot-error" message={err("slot")} />
+        </label>
+        <label>
+          Role
+          <input list={`roles-${poolId}`} value={f.role} onChange={(e) => setF({ ...f, role: e.target.value })} />
+          <datalist id={`roles-${poolId}`}>
+            {roles.map((r) => (
+              <option key={r} value={r} />
+            ))}
+          </datalist>
+          <FieldError id="submit-role-error" message={err("role")} />
+        </label>
+        <label>
+          Priority
+          <input
+            type="number"
+            step={1}
+            value={f.priority}
+            placeholder="0"
+            onChange={(e) => setF({ ...f, priority: e.target.value })}
+            aria-invalid={!!err("priority")}
+          />
+          <FieldError id="submit-priority-error" message={err("priority")} />
+        </label>
+        <label>
+          Model
+          <input value={f.model} placeholder="pool default" onChange={(e) => setF({ ...f, model: e.target.value })} />
+          <FieldError id="submit-model-error" message={err("config.model")} />
+        </label>
+        <label>
+          Effort
+          <select value={f.effort} onChange={(e) => setF({ ...f, effort: e.target.value })}>
+            <option value="">pool default</option>
+            {EFFORTS.map((x) => (
+              <option key={x} value={x}>
+                {x}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Task budget (USD)
+          <input
+            type="number"
+            step="any"
+            min={0}
+            value={f.maxBudgetUsd}
+            placeholder="pool default"
+            onChange={(e) => setF({ ...f, maxBudgetUsd: e.target.value })}
+            aria-invalid={!!err("maxBudgetUsd")}
+          />
+          <FieldError id="submit-budget-error" message={err("maxBudgetUsd")} />
+        </label>
+        <label>
+          Tags
+          <input value={f.tags} placeholder="comma, separated" onChange={(e) => setF({ ...f, tags: e.target.value })} />
+          <FieldError id="submit-tags-error" message={err("tags")} />
+        </label>
+        <label className="inline">
+          <input type="checkbox" checked={f.review} onChange={(e) => setF({ ...f, review: e.target.checked })} />
+          Hold the result for review
+        </label>
+      </div>
+      {errors[""] && (
+        <p className="field-error" role="alert">
+          {errors[""]}
+        </p>
+      )}
+      <div>
+        <button type="submit" disabled={active.isPending}>
+          Submit task
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function FanOutForm({ poolId }: { poolId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { toast } = useToasts();
+  const [text, setText] = useState("");
+  const fanOut = useMutation(
+    trpc.tasks.fanOut.mutationOptions({
+      onSuccess: async ({ taskIds }) => {
+        for (const id of taskIds) watch("task", id, "fan-out task");
+        toast(`${taskIds.length} tasks submitted.`, "info");
+        setText("");
+        await queryClient.invalidateQueries({ queryKey: trpc.tasks.list.queryKey({ poolId }) });
+      },
+    }),
+  );
+  const errors = fieldErrors(fanOut.error);
+  const prompts = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  return (
+    <form
+      className="card stack"
+      aria-label="Fan out prompts"
+      onSubmit={(e) => {
+        e.preventDefault();
+        fanOut.mutate({ poolId, prompts });
+      }}
+    >
+      <h2>Fan out</h2>
+      <label>
+        Prompts, one per line
+        <textarea value={text} onChange={(e) => setText(e.target.value)} required aria-invalid={!!errorFor(errors, "prompts")} />
+        <FieldError id="fanout-error" message={errorFor(errors, "prompts") ?? errors[""]} />
+      </label>
+      <div>
+        <button type="submit" disabled={fanOut.isPending || prompts.length === 0}>
+          Fan out {prompts.length || ""} prompts
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,46 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/lib/trpc";
+import { ErrorBox } from "../states";
+import { DiffView } from "./diff-view";
+
+/** What the task changed in its worktree: files with +/- counts, then the highlighted patch. */
+export function TaskDiff({ taskId }: { taskId: string }) {
+  const trpc = useTRPC();
+  const diff = useQuery(trpc.tasks.diff.queryOptions({ taskId }));
+  if (diff.isPending) return null;
+  if (diff.isError) return <ErrorBox title="Could not load the diff" error={diff.error} />;
+  const d = diff.data;
+  if (!d || d.files.length === 0) {
+    return (
+      <section className="card">
+        <h2>Changes</h2>
+        <p className="muted">No file changes recorded for this task.</p>
+      </section>
+    );
+  }
+  return (
+    <section className="card" aria-labelledby="diff-title">
+      <h2 id="diff-title">Changes</h2>
+      <table aria-label="Changed files">
+        <thead>
+          <tr>
+            <th scope="col">File</th>
+            <th scope="col">Added</th>
+            <th scope="col">Removed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {d.files.map((f) => (
+            <tr key={f.path}>
+              <td className="mono">{f.path}</td>
+              <td className="plus">+{f.additions}</td>
+              <td className="minus">−{f.deletions}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <DiffView patch={d.patch} />
+    </section>
+  );
+}
