@@ -66,6 +66,14 @@ function codeFromName(code: string): TRPC_ERROR_CODE_KEY | null {
 /** Maps anything a procedure threw to the TRPCError a client sees. */
 export function toTRPCError(error: unknown): TRPCError {
   if (error instanceof TRPCError) {
+    // Input validation: tRPC's message is zod's JSON; callers get `field: message` lines instead.
+    if (error.code === "BAD_REQUEST" && error.cause instanceof ZodError) {
+      return new TRPCError({
+        code: "BAD_REQUEST",
+        message: zodIssueLines(error.cause).join("\n"),
+        cause: error.cause,
+      });
+    }
     // tRPC wraps a resolver's own throw as INTERNAL_SERVER_ERROR with the original as cause.
     if (error.code === "INTERNAL_SERVER_ERROR" && error.cause !== undefined && error.cause !== error) {
       const inner = toTRPCError(error.cause);

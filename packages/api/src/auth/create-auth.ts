@@ -1,6 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { apiKey } from "@better-auth/api-key";
 import { type Database, schema } from "@claude-pool/db";
-import { betterAuth } from "better-auth";
+import { type BetterAuthOptions, betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { organization } from "better-auth/plugins/organization";
 import { accessControl, organizationRoles } from "./roles.js";
@@ -12,6 +13,8 @@ export interface PoolAuthOptions {
   secret: string;
   /** Origins allowed to call with cookies (the dashboard's), besides `baseURL` itself. */
   trustedOrigins?: string[];
+  /** better-auth's logger settings (tests silence it). */
+  logger?: BetterAuthOptions["logger"];
 }
 
 /** Prefix of every API token, so a leaked one is recognisable in logs and secret scanners. */
@@ -59,8 +62,10 @@ export function createPoolAuth(database: Database, options: PoolAuthOptions) {
     emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
     // better-auth skips its Origin/CSRF check under NODE_ENV=test unless told not to; we want the
     // same protection in tests as in production.
-    advanced: { disableOriginCheck: false, database: { generateId: "uuid" } },
+    // Ids are random UUIDs made here (the "uuid" setting would leave them to a column default we lack).
+    advanced: { disableOriginCheck: false, database: { generateId: () => randomUUID() } },
     telemetry: { enabled: false },
+    ...(options.logger ? { logger: options.logger } : {}),
     plugins: [
       organization({
         ac: accessControl,
