@@ -19,7 +19,9 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
       if (mode === "sign-up") await signUp({ name: name || email, email, password });
       else await signIn({ email, password });
       const next = new URLSearchParams(window.location.search).get("next");
-      window.location.assign(next?.startsWith("/") ? next : mode === "sign-up" ? "/settings?welcome=1" : "/pools");
+      window.location.assign(
+        next?.startsWith("/") ? next : mode === "sign-up" ? "/settings?welcome=1" : "/pools",
+      );
     } catch (err) {
       setError(err instanceof Error ? err.message : "Could not reach the engine.");
       setBusy(false);

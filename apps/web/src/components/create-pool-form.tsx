@@ -12,7 +12,14 @@ export function CreatePoolForm({ teamId }: { teamId: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [f, setF] = useState({ name: "", slots: "2", model: "", budgetUsd: "", permissionMode: "", worktree: false });
+  const [f, setF] = useState({
+    name: "",
+    slots: "2",
+    model: "",
+    budgetUsd: "",
+    permissionMode: "",
+    worktree: false,
+  });
   const create = useMutation(
     trpc.pools.create.mutationOptions({
       onSuccess: async ({ poolId }) => {
@@ -41,7 +48,12 @@ export function CreatePoolForm({ teamId }: { teamId: string }) {
       <div className="row">
         <label>
           Pool name
-          <input value={f.name} onChange={(e) => setF({ ...f, name: e.target.value })} required aria-invalid={!!err("name")} />
+          <input
+            value={f.name}
+            onChange={(e) => setF({ ...f, name: e.target.value })}
+            required
+            aria-invalid={!!err("name")}
+          />
           <FieldError id="pool-name-error" message={err("name")} />
         </label>
         <label>
@@ -59,7 +71,11 @@ export function CreatePoolForm({ teamId }: { teamId: string }) {
         </label>
         <label>
           Model
-          <input value={f.model} placeholder="pool default" onChange={(e) => setF({ ...f, model: e.target.value })} />
+          <input
+            value={f.model}
+            placeholder="pool default"
+            onChange={(e) => setF({ ...f, model: e.target.value })}
+          />
           <FieldError id="pool-model-error" message={err("config.model")} />
         </label>
         <label>
@@ -87,7 +103,11 @@ export function CreatePoolForm({ teamId }: { teamId: string }) {
           </select>
         </label>
         <label className="inline">
-          <input type="checkbox" checked={f.worktree} onChange={(e) => setF({ ...f, worktree: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={f.worktree}
+            onChange={(e) => setF({ ...f, worktree: e.target.checked })}
+          />
           Each slot in its own git worktree
         </label>
       </div>

@@ -15,7 +15,8 @@ export function Providers({ children }: { children: ReactNode }) {
             refetchOnWindowFocus: false,
             retry: (count, err) => {
               const code = (err as { data?: { code?: string } }).data?.code;
-              if (code && ["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST"].includes(code)) return false;
+              if (code && ["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST"].includes(code))
+                return false;
               return count < 2;
             },
           },

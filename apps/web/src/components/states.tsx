@@ -40,7 +40,15 @@ export function FieldError({ id, message }: { id: string; message: string | unde
   );
 }
 
-export function Gauge({ label, value, max }: { label: string; value: number; max: number | null | undefined }) {
+export function Gauge({
+  label,
+  value,
+  max,
+}: {
+  label: string;
+  value: number;
+  max: number | null | undefined;
+}) {
   if (!max) return <span className="muted">{label}: no cap</span>;
   const pct = Math.min(100, Math.round((value / max) * 100));
   const cls = pct >= 100 ? "gauge over" : pct >= 80 ? "gauge high" : "gauge";
@@ -50,7 +58,8 @@ export function Gauge({ label, value, max }: { label: string; value: number; max
         <span>{label}</span>
         <span>{pct}%</span>
       </div>
-      <div className={cls} role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+      {/* The label and percentage above are the accessible text; the bar repeats them visually. */}
+      <div className={cls} aria-hidden="true">
         <span style={{ width: `${pct}%` }} />
       </div>
     </div>

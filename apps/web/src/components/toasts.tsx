@@ -36,7 +36,11 @@ export function Toaster({ children }: { children: ReactNode }) {
       const id = next.current++;
       setToasts((all) => [...all.slice(-4), { id, tone, text, href }]);
       setTimeout(() => dismiss(id), 8000);
-      if (browserNotifications && typeof Notification !== "undefined" && Notification.permission === "granted") {
+      if (
+        browserNotifications &&
+        typeof Notification !== "undefined" &&
+        Notification.permission === "granted"
+      ) {
         new Notification("claude-pool", { body: text });
       }
     },

@@ -20,7 +20,7 @@ export function dateTime(iso: string | Date | null | undefined): string {
   if (!iso) return "—";
   const d = typeof iso === "string" ? new Date(iso) : iso;
   if (Number.isNaN(d.getTime())) return "—";
-  return d.toISOString().replace("T", " ").slice(0, 19) + " UTC";
+  return `${d.toISOString().replace("T", " ").slice(0, 19)} UTC`;
 }
 
 export function tokens(n: number | null | undefined): string {

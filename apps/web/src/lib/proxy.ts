@@ -56,5 +56,9 @@ export async function proxyToEngine(req: Request): Promise<Response> {
     out.set("cache-control", "no-cache, no-transform");
     out.set("x-accel-buffering", "no");
   }
-  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: out });
+  return new Response(upstream.body, {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers: out,
+  });
 }

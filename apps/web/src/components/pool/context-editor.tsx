@@ -19,7 +19,15 @@ export function ContextEditor({ poolId, canEdit }: { poolId: string; canEdit: bo
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    set.mutate({ poolId, key: key.trim(), value }, { onSuccess: () => (setKey(""), setValue("")) });
+    set.mutate(
+      { poolId, key: key.trim(), value },
+      {
+        onSuccess: () => {
+          setKey("");
+          setValue("");
+        },
+      },
+    );
   }
 
   return (
@@ -44,10 +52,21 @@ export function ContextEditor({ poolId, canEdit }: { poolId: string; canEdit: bo
                 <td>{entry.value}</td>
                 {canEdit && (
                   <td>
-                    <button type="button" className="link" onClick={() => (setKey(entry.key), setValue(entry.value))}>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => {
+                        setKey(entry.key);
+                        setValue(entry.value);
+                      }}
+                    >
                       Edit {entry.key}
                     </button>{" "}
-                    <button type="button" className="link" onClick={() => del.mutate({ poolId, key: entry.key })}>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => del.mutate({ poolId, key: entry.key })}
+                    >
                       Delete {entry.key}
                     </button>
                   </td>
@@ -61,7 +80,12 @@ export function ContextEditor({ poolId, canEdit }: { poolId: string; canEdit: bo
         <form className="row" onSubmit={onSubmit} aria-label="Set a context entry">
           <label>
             Context key
-            <input value={key} onChange={(e) => setKey(e.target.value)} required aria-invalid={!!errorFor(errors, "key")} />
+            <input
+              value={key}
+              onChange={(e) => setKey(e.target.value)}
+              required
+              aria-invalid={!!errorFor(errors, "key")}
+            />
             <FieldError id="ctx-key-error" message={errorFor(errors, "key")} />
           </label>
           <label>

@@ -26,7 +26,8 @@ function driverOf(slot: Slot): string | null {
 
 export function SlotBoard({ status, startedAt }: { status: Status; startedAt: Map<string, string> }) {
   const now = useNow();
-  if (status.slots.length === 0) return <p className="muted">This pool has no slots running on this engine.</p>;
+  if (status.slots.length === 0)
+    return <p className="muted">This pool has no slots running on this engine.</p>;
   return (
     <ul className="slots" aria-label="Slots">
       {status.slots.map((slot) => {
@@ -48,7 +49,9 @@ export function SlotBoard({ status, startedAt }: { status: Status; startedAt: Ma
             {slot.currentTaskId ? (
               <div>
                 <Link href={`/tasks/${slot.currentTaskId}`}>Current task</Link>
-                {since && <span className="muted"> · running {duration(now - new Date(since).getTime())}</span>}
+                {since && (
+                  <span className="muted"> · running {duration(now - new Date(since).getTime())}</span>
+                )}
               </div>
             ) : (
               <div className="muted">No task</div>

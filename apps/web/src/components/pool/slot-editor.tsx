@@ -65,12 +65,20 @@ export function SlotEditor({ poolId, slots }: { poolId: string; slots: SlotIdent
       <div className="row">
         <label>
           Slot name
-          <input value={f.name} placeholder={current?.name} onChange={(e) => setF({ ...f, name: e.target.value })} />
+          <input
+            value={f.name}
+            placeholder={current?.name}
+            onChange={(e) => setF({ ...f, name: e.target.value })}
+          />
           <FieldError id="slot-name-error" message={errorFor(errors, "name")} />
         </label>
         <label>
           Slot role
-          <input value={f.role} placeholder={current?.role ?? "none"} onChange={(e) => setF({ ...f, role: e.target.value })} />
+          <input
+            value={f.role}
+            placeholder={current?.role ?? "none"}
+            onChange={(e) => setF({ ...f, role: e.target.value })}
+          />
           <FieldError id="slot-role-error" message={errorFor(errors, "role")} />
         </label>
       </div>

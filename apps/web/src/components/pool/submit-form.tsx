@@ -24,10 +24,20 @@ export function SubmitForm({ poolId, slots }: { poolId: string; slots: SlotChoic
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { toast } = useToasts();
-  const empty = { prompt: "", slot: "", role: "", priority: "", model: "", effort: "", maxBudgetUsd: "", tags: "", review: false };
+  const empty = {
+    prompt: "",
+    slot: "",
+    role: "",
+    priority: "",
+    model: "",
+    effort: "",
+    maxBudgetUsd: "",
+    tags: "",
+    review: false,
+  };
   const [f, setF] = useState(empty);
   const onSuccess = async ({ taskId }: { taskId: string }) => {
-    watch("task", taskId, f.prompt.slice(0, 40));
+    watch("task", taskId, f.prompt.slice(0, 40), poolId);
     toast("Task submitted.", "info", `/tasks/${taskId}`);
     setF(empty);
     await queryClient.invalidateQueries({ queryKey: trpc.tasks.list.queryKey({ poolId }) });
@@ -51,7 +61,10 @@ export function SubmitForm({ poolId, slots }: { poolId: string; slots: SlotChoic
       role: f.role || undefined,
       priority: numberOrUndefined(f.priority),
       maxBudgetUsd: numberOrUndefined(f.maxBudgetUsd),
-      tags: f.tags.split(",").map((t) => t.trim()).filter(Boolean),
+      tags: f.tags
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean),
       config: Object.keys(config).length ? config : undefined,
     } as SubmitInput;
     if (f.review) submitReview.mutate(input as RouterInputs["tasks"]["submitWithReview"]);
@@ -87,7 +100,11 @@ export function SubmitForm({ poolId, slots }: { poolId: string; slots: SlotChoic
         </label>
         <label>
           Role
-          <input list={`roles-${poolId}`} value={f.role} onChange={(e) => setF({ ...f, role: e.target.value })} />
+          <input
+            list={`roles-${poolId}`}
+            value={f.role}
+            onChange={(e) => setF({ ...f, role: e.target.value })}
+          />
           <datalist id={`roles-${poolId}`}>
             {roles.map((r) => (
               <option key={r} value={r} />
@@ -109,7 +126,11 @@ export function SubmitForm({ poolId, slots }: { poolId: string; slots: SlotChoic
         </label>
         <label>
           Model
-          <input value={f.model} placeholder="pool default" onChange={(e) => setF({ ...f, model: e.target.value })} />
+          <input
+            value={f.model}
+            placeholder="pool default"
+            onChange={(e) => setF({ ...f, model: e.target.value })}
+          />
           <FieldError id="submit-model-error" message={err("config.model")} />
         </label>
         <label>
@@ -138,11 +159,19 @@ export function SubmitForm({ poolId, slots }: { poolId: string; slots: SlotChoic
         </label>
         <label>
           Tags
-          <input value={f.tags} placeholder="comma, separated" onChange={(e) => setF({ ...f, tags: e.target.value })} />
+          <input
+            value={f.tags}
+            placeholder="comma, separated"
+            onChange={(e) => setF({ ...f, tags: e.target.value })}
+          />
           <FieldError id="submit-tags-error" message={err("tags")} />
         </label>
         <label className="inline">
-          <input type="checkbox" checked={f.review} onChange={(e) => setF({ ...f, review: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={f.review}
+            onChange={(e) => setF({ ...f, review: e.target.checked })}
+          />
           Hold the result for review
         </label>
       </div>
@@ -168,7 +197,7 @@ export function FanOutForm({ poolId }: { poolId: string }) {
   const fanOut = useMutation(
     trpc.tasks.fanOut.mutationOptions({
       onSuccess: async ({ taskIds }) => {
-        for (const id of taskIds) watch("task", id, "fan-out task");
+        for (const id of taskIds) watch("task", id, "fan-out task", poolId);
         toast(`${taskIds.length} tasks submitted.`, "info");
         setText("");
         await queryClient.invalidateQueries({ queryKey: trpc.tasks.list.queryKey({ poolId }) });
@@ -176,7 +205,10 @@ export function FanOutForm({ poolId }: { poolId: string }) {
     }),
   );
   const errors = fieldErrors(fanOut.error);
-  const prompts = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const prompts = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (
     <form
       className="card stack"
@@ -189,7 +221,12 @@ export function FanOutForm({ poolId }: { poolId: string }) {
       <h2>Fan out</h2>
       <label>
         Prompts, one per line
-        <textarea value={text} onChange={(e) => setText(e.target.value)} required aria-invalid={!!errorFor(errors, "prompts")} />
+        <textarea
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          required
+          aria-invalid={!!errorFor(errors, "prompts")}
+        />
         <FieldError id="fanout-error" message={errorFor(errors, "prompts") ?? errors[""]} />
       </label>
       <div>

@@ -19,7 +19,10 @@ export function Budgets({ team }: { team: TeamSummary }) {
   const setBudget = useMutation(
     trpc.teams.setBudget.mutationOptions({
       onSuccess: (out) => {
-        toast(`Team budget ${out.monthlyBudgetUsd === null ? "removed" : `set to ${usd(out.monthlyBudgetUsd)} a month`}.`, "success");
+        toast(
+          `Team budget ${out.monthlyBudgetUsd === null ? "removed" : `set to ${usd(out.monthlyBudgetUsd)} a month`}.`,
+          "success",
+        );
         setValue("");
         void queryClient.invalidateQueries({ queryKey: trpc.teams.list.queryKey() });
       },
@@ -37,7 +40,9 @@ export function Budgets({ team }: { team: TeamSummary }) {
       <h2 id="budget-title">Team budget</h2>
       <p>
         Monthly cap:{" "}
-        <strong>{current ? (current.monthlyBudgetUsd === null ? "none" : usd(current.monthlyBudgetUsd)) : "…"}</strong>
+        <strong>
+          {current ? (current.monthlyBudgetUsd === null ? "none" : usd(current.monthlyBudgetUsd)) : "…"}
+        </strong>
       </p>
       <form className="row" onSubmit={onSubmit} aria-label="Set the team budget">
         <label>

@@ -16,12 +16,16 @@ export function Members({ team }: { team: TeamSummary }) {
   const { me } = useSession();
   const { toast } = useToasts();
   const members = useQuery(trpc.teams.members.queryOptions({ teamId: team.id }));
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.teams.members.queryKey({ teamId: team.id }) });
+  const refresh = () =>
+    queryClient.invalidateQueries({ queryKey: trpc.teams.members.queryKey({ teamId: team.id }) });
   const setRole = useMutation(
     trpc.teams.setRole.mutationOptions({ onSuccess: refresh, onError: (e) => toast(e.message, "error") }),
   );
   const remove = useMutation(
-    trpc.teams.removeMember.mutationOptions({ onSuccess: refresh, onError: (e) => toast(e.message, "error") }),
+    trpc.teams.removeMember.mutationOptions({
+      onSuccess: refresh,
+      onError: (e) => toast(e.message, "error"),
+    }),
   );
   const invite = useMutation(
     trpc.teams.invite.mutationOptions({
@@ -71,7 +75,11 @@ export function Members({ team }: { team: TeamSummary }) {
                         <select
                           value={m.role}
                           onChange={(e) =>
-                            setRole.mutate({ teamId: team.id, userId: m.userId, role: e.target.value as (typeof ROLES)[number] })
+                            setRole.mutate({
+                              teamId: team.id,
+                              userId: m.userId,
+                              role: e.target.value as (typeof ROLES)[number],
+                            })
                           }
                         >
                           {ROLES.map((r) => (
@@ -89,7 +97,11 @@ export function Members({ team }: { team: TeamSummary }) {
                   {owner && (
                     <td>
                       {m.userId !== me.user.id && (
-                        <button type="button" className="link" onClick={() => remove.mutate({ teamId: team.id, userId: m.userId })}>
+                        <button
+                          type="button"
+                          className="link"
+                          onClick={() => remove.mutate({ teamId: team.id, userId: m.userId })}
+                        >
                           Remove {m.email}
                         </button>
                       )}
@@ -105,7 +117,13 @@ export function Members({ team }: { team: TeamSummary }) {
         <form className="row" onSubmit={onInvite} aria-label="Invite a member">
           <label>
             Invite by email
-            <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required aria-invalid={!!errorFor(errors, "email")} />
+            <input
+              type="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              required
+              aria-invalid={!!errorFor(errors, "email")}
+            />
             <FieldError id="invite-email-error" message={errorFor(errors, "email") ?? errors[""]} />
           </label>
           <label>
@@ -153,7 +171,11 @@ export function MyInvitations() {
         {list.data.map((inv) => (
           <li key={inv.id}>
             {inv.teamName ?? "A team"} as {inv.role} (until {dateTime(inv.expiresAt)}){" "}
-            <button type="button" onClick={() => accept.mutate({ invitationId: inv.id })} disabled={accept.isPending}>
+            <button
+              type="button"
+              onClick={() => accept.mutate({ invitationId: inv.id })}
+              disabled={accept.isPending}
+            >
               Accept invitation to {inv.teamName ?? "the team"}
             </button>
           </li>

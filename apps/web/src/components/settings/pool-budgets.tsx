@@ -36,7 +36,13 @@ function PoolBudgetRow({ pool }: { pool: { id: string; name: string; budgetUsd: 
         <form className="row" onSubmit={onSubmit} aria-label={`Budget of ${pool.name}`}>
           <label>
             New cap of {pool.name} (USD, empty for none)
-            <input type="number" min={0} step="any" value={value} onChange={(e) => setValue(e.target.value)} />
+            <input
+              type="number"
+              min={0}
+              step="any"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+            />
           </label>
           <button type="submit" disabled={update.isPending}>
             Save cap of {pool.name}

@@ -16,7 +16,8 @@ export function Tokens({ team }: { team: TeamSummary }) {
   const queryClient = useQueryClient();
   const { toast } = useToasts();
   const list = useQuery(trpc.tokens.list.queryOptions({ teamId: team.id }));
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey({ teamId: team.id }) });
+  const refresh = () =>
+    queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey({ teamId: team.id }) });
   const [name, setName] = useState("");
   const [role, setRole] = useState<(typeof ROLES)[number]>("member");
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
@@ -31,7 +32,10 @@ export function Tokens({ team }: { team: TeamSummary }) {
   );
   const revoke = useMutation(
     trpc.tokens.revoke.mutationOptions({
-      onSuccess: () => (toast("Token revoked.", "success"), void refresh()),
+      onSuccess: () => {
+        toast("Token revoked.", "success");
+        void refresh();
+      },
       onError: (e) => toast(e.message, "error"),
     }),
   );
@@ -74,7 +78,12 @@ export function Tokens({ team }: { team: TeamSummary }) {
       <form className="row" onSubmit={onCreate} aria-label="Create an API token">
         <label>
           Token name
-          <input value={name} onChange={(e) => setName(e.target.value)} required aria-invalid={!!errorFor(errors, "name")} />
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+            aria-invalid={!!errorFor(errors, "name")}
+          />
           <FieldError id="token-name-error" message={errorFor(errors, "name")} />
         </label>
         <label>

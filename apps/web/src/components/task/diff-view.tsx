@@ -1,20 +1,26 @@
+import { keyed } from "@/lib/keyed";
+
 /** A unified diff, coloured line by line (added, removed, hunk headers, file headers). */
 export function DiffView({ patch }: { patch: string }) {
-  const lines = patch.split("\n");
+  const lines = keyed(patch.split("\n"));
   return (
-    <pre className="diff" aria-label="Patch">
-      {lines.map((line, i) => {
-        const cls = line.startsWith("+++") || line.startsWith("---") || line.startsWith("diff ")
-          ? "meta"
-          : line.startsWith("+")
-            ? "add"
-            : line.startsWith("-")
-              ? "del"
-              : line.startsWith("@@")
-                ? "hunk"
-                : "";
-        // biome-ignore lint/suspicious/noArrayIndexKey: a patch's lines have no identity but their place
-        return <span key={i} className={cls}>{line || " "}</span>;
+    <pre className="diff">
+      {lines.map(({ item: line, key }) => {
+        const cls =
+          line.startsWith("+++") || line.startsWith("---") || line.startsWith("diff ")
+            ? "meta"
+            : line.startsWith("+")
+              ? "add"
+              : line.startsWith("-")
+                ? "del"
+                : line.startsWith("@@")
+                  ? "hunk"
+                  : "";
+        return (
+          <span key={key} className={cls}>
+            {line || " "}
+          </span>
+        );
       })}
     </pre>
   );

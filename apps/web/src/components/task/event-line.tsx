@@ -1,3 +1,5 @@
+import { keyed } from "@/lib/keyed";
+
 /**
  * Renders one persisted stream-json line of a task (the `kind` is the line's `type`; the payload
  * is the line itself, see claude-cli.md): assistant text, tool uses with their inputs, tool
@@ -14,7 +16,8 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 
 function text(v: unknown): string {
   if (typeof v === "string") return v;
-  if (Array.isArray(v)) return v.map((b) => (isObj(b) && typeof b.text === "string" ? b.text : JSON.stringify(b))).join("\n");
+  if (Array.isArray(v))
+    return v.map((b) => (isObj(b) && typeof b.text === "string" ? b.text : JSON.stringify(b))).join("\n");
   return JSON.stringify(v);
 }
 
@@ -30,8 +33,7 @@ export function EventLine({ event }: { event: StreamEvent }) {
   if (event.kind === "assistant") {
     return (
       <>
-        {blocks(p).map((b, i) => {
-          const key = `${event.seq}-${i}`;
+        {keyed(blocks(p), `${event.seq}`).map(({ item: b, key }) => {
           if (b.type === "text") return <li key={key}>{String(b.text ?? "")}</li>;
           if (b.type === "tool_use")
             return (
@@ -40,7 +42,12 @@ export function EventLine({ event }: { event: StreamEvent }) {
                 {String(b.name)} {JSON.stringify(b.input)}
               </li>
             );
-          if (b.type === "thinking") return <li key={key} className="muted">(thinking) {String(b.thinking ?? "")}</li>;
+          if (b.type === "thinking")
+            return (
+              <li key={key} className="muted">
+                (thinking) {String(b.thinking ?? "")}
+              </li>
+            );
           return <li key={key}>{JSON.stringify(b)}</li>;
         })}
       </>
@@ -49,14 +56,15 @@ export function EventLine({ event }: { event: StreamEvent }) {
   if (event.kind === "user") {
     return (
       <>
-        {blocks(p)
-          .filter((b) => b.type === "tool_result")
-          .map((b, i) => (
-            <li key={`${event.seq}-${i}`} className={b.is_error ? "ev-denied" : "ev-tool"}>
-              <span className="ev-kind">{b.is_error ? "tool error" : "tool result"}</span>
-              {text(b.content)}
-            </li>
-          ))}
+        {keyed(
+          blocks(p).filter((b) => b.type === "tool_result"),
+          `${event.seq}`,
+        ).map(({ item: b, key }) => (
+          <li key={key} className={b.is_error ? "ev-denied" : "ev-tool"}>
+            <span className="ev-kind">{b.is_error ? "tool error" : "tool result"}</span>
+            {text(b.content)}
+          </li>
+        ))}
       </>
     );
   }
@@ -86,8 +94,8 @@ export function EventLine({ event }: { event: StreamEvent }) {
           {p.is_error ? "error: " : ""}
           {text(p.result ?? p.errors ?? p.subtype)}
         </li>
-        {denials.map((d, i) => (
-          <li key={`${event.seq}-d${i}`} className="ev-denied">
+        {keyed(denials, `${event.seq}-d`).map(({ item: d, key }) => (
+          <li key={key} className="ev-denied">
             <span className="ev-kind">denied</span>
             {String(d.tool_name)} {JSON.stringify(d.tool_input)}
           </li>

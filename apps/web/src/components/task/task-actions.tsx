@@ -24,16 +24,23 @@ export function TaskActions({ task }: { task: Task }) {
   const queryClient = useQueryClient();
   const { toast } = useToasts();
   const [feedback, setFeedback] = useState("");
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.tasks.get.queryKey({ taskId: task.id }) });
+  const refresh = () =>
+    queryClient.invalidateQueries({ queryKey: trpc.tasks.get.queryKey({ taskId: task.id }) });
   const cancel = useMutation(
     trpc.tasks.cancel.mutationOptions({
-      onSuccess: () => (toast("Cancel requested.", "info"), void refresh()),
+      onSuccess: () => {
+        toast("Cancel requested.", "info");
+        void refresh();
+      },
       onError: (e) => toast(e.message, "error"),
     }),
   );
   const approve = useMutation(
     trpc.tasks.approve.mutationOptions({
-      onSuccess: () => (toast("Result approved.", "success"), void refresh()),
+      onSuccess: () => {
+        toast("Result approved.", "success");
+        void refresh();
+      },
       onError: (e) => toast(e.message, "error"),
     }),
   );
@@ -44,7 +51,7 @@ export function TaskActions({ task }: { task: Task }) {
         setFeedback("");
         const next = (out as { taskId?: string } | undefined)?.taskId;
         if (next && next !== task.id) {
-          watch("task", next, "review re-run");
+          watch("task", next, "review re-run", task.poolId);
           router.push(`/tasks/${next}`);
         } else void refresh();
       },
@@ -64,7 +71,12 @@ export function TaskActions({ task }: { task: Task }) {
     <section className="card stack" aria-label="Task actions">
       {running && (
         <div>
-          <button type="button" className="danger" disabled={cancel.isPending} onClick={() => cancel.mutate({ taskId: task.id })}>
+          <button
+            type="button"
+            className="danger"
+            disabled={cancel.isPending}
+            onClick={() => cancel.mutate({ taskId: task.id })}
+          >
             Cancel task
           </button>
         </div>
@@ -73,7 +85,11 @@ export function TaskActions({ task }: { task: Task }) {
         <>
           <h2>Review</h2>
           <div>
-            <button type="button" disabled={approve.isPending} onClick={() => approve.mutate({ taskId: task.id })}>
+            <button
+              type="button"
+              disabled={approve.isPending}
+              onClick={() => approve.mutate({ taskId: task.id })}
+            >
               Approve result
             </button>
           </div>

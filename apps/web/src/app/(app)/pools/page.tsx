@@ -9,9 +9,20 @@ import { dateTime, usd } from "@/lib/format";
 import { useLivePoolStatus } from "@/lib/live";
 import { useTRPC } from "@/lib/trpc";
 
-function PoolCard({ pool, teamId }: { pool: { id: string; name: string }; teamId: string }) {
+/** Pools beyond this many show a snapshot with a refresh button (see useLivePoolStatus). */
+const LIVE_CARDS = 3;
+
+function PoolCard({
+  pool,
+  teamId,
+  live,
+}: {
+  pool: { id: string; name: string };
+  teamId: string;
+  live: boolean;
+}) {
   const trpc = useTRPC();
-  const { status } = useLivePoolStatus(pool.id);
+  const { status } = useLivePoolStatus(pool.id, live);
   const parked = useQuery(trpc.tasks.list.queryOptions({ poolId: pool.id, status: "waiting_for_quota" }));
   const today = new Date();
   today.setUTCHours(0, 0, 0, 0);
@@ -41,18 +52,29 @@ function PoolCard({ pool, teamId }: { pool: { id: string; name: string }; teamId
       {s && (
         <div className="stack">
           <p>
-            <span className="badge badge-busy">{busy} busy</span> <span className="badge badge-idle">{idle} idle</span>{" "}
+            <span className="badge badge-busy">{busy} busy</span>{" "}
+            <span className="badge badge-idle">{idle} idle</span>{" "}
             <span className="badge">{s.pendingTasks} queued</span>
           </p>
-          <Gauge label={`Spend ${usd(s.spendUsd)} of ${s.budgetUsd ? usd(s.budgetUsd) : "no cap"}`} value={s.spendUsd} max={s.budgetUsd} />
+          <Gauge
+            label={`Spend ${usd(s.spendUsd)} of ${s.budgetUsd ? usd(s.budgetUsd) : "no cap"}`}
+            value={s.spendUsd}
+            max={s.budgetUsd}
+          />
           <p className="muted">Today: {usd(todayUsd)}</p>
+          {!live && (
+            <button type="button" className="secondary" onClick={() => void status.refetch()}>
+              Refresh {pool.name}
+            </button>
+          )}
           {parkedTasks.length > 0 && (
             <div>
               <h3>Parked by usage limits</h3>
               <ul>
                 {parkedTasks.map((t) => (
                   <li key={t.id}>
-                    <Link href={`/tasks/${t.id}`}>{t.prompt.slice(0, 60)}</Link> — resumes {dateTime(t.runAfter)}
+                    <Link href={`/tasks/${t.id}`}>{t.prompt.slice(0, 60)}</Link> — resumes{" "}
+                    {dateTime(t.runAfter)}
                   </li>
                 ))}
               </ul>
@@ -84,7 +106,9 @@ export default function PoolsPage() {
         <h1>Pools of {team.name}</h1>
       </div>
       {pools.isPending && <Loading what="pools" />}
-      {pools.isError && <ErrorBox title="Could not load the pools" error={pools.error} retry={() => void pools.refetch()} />}
+      {pools.isError && (
+        <ErrorBox title="Could not load the pools" error={pools.error} retry={() => void pools.refetch()} />
+      )}
       {pools.data && pools.data.length === 0 && (
         <Empty>
           No pools yet.{" "}
@@ -93,8 +117,8 @@ export default function PoolsPage() {
       )}
       {pools.data && pools.data.length > 0 && (
         <div className="grid">
-          {pools.data.map((p) => (
-            <PoolCard key={p.id} pool={p} teamId={team.id} />
+          {pools.data.map((p, i) => (
+            <PoolCard key={p.id} pool={p} teamId={team.id} live={i < LIVE_CARDS} />
           ))}
         </div>
       )}

@@ -87,7 +87,11 @@ export default function PoolPage({ params }: { params: Promise<{ poolId: string 
             <h2 id="budget-title">Budget</h2>
             {s ? (
               <>
-                <Gauge label={`Spent ${usd(s.spendUsd)} of ${s.budgetUsd ? usd(s.budgetUsd) : "no cap"}`} value={s.spendUsd} max={s.budgetUsd} />
+                <Gauge
+                  label={`Spent ${usd(s.spendUsd)} of ${s.budgetUsd ? usd(s.budgetUsd) : "no cap"}`}
+                  value={s.spendUsd}
+                  max={s.budgetUsd}
+                />
                 <p className="muted" data-testid="pool-spend">
                   Spent {usd(s.spendUsd)} · reserved {usd(s.reservedUsd)}
                 </p>
@@ -101,7 +105,8 @@ export default function PoolPage({ params }: { params: Promise<{ poolId: string 
                 className="danger"
                 disabled={drain.isPending}
                 onClick={() => {
-                  if (window.confirm("Drain this pool? Queued tasks are cancelled; running ones finish.")) drain.mutate({ poolId });
+                  if (window.confirm("Drain this pool? Queued tasks are cancelled; running ones finish."))
+                    drain.mutate({ poolId });
                 }}
               >
                 Drain pool

@@ -15,7 +15,10 @@ export default function TaskPage({ params }: { params: Promise<{ taskId: string 
   const { taskId } = use(params);
   const trpc = useTRPC();
   const task = useQuery(trpc.tasks.get.queryOptions({ taskId }));
-  const pool = useQuery({ ...trpc.pools.get.queryOptions({ poolId: task.data?.poolId ?? "" }), enabled: !!task.data });
+  const pool = useQuery({
+    ...trpc.pools.get.queryOptions({ poolId: task.data?.poolId ?? "" }),
+    enabled: !!task.data,
+  });
   const role = useRoleIn(pool.data?.teamId);
   const { events, connection } = useTaskStream(taskId);
 
@@ -44,8 +47,8 @@ export default function TaskPage({ params }: { params: Promise<{ taskId: string 
           <dd data-testid="task-spend">{usd(r?.spendUsd ?? t.spendUsd)}</dd>
           <dt>Tokens</dt>
           <dd>
-            {tokens(t.tokens.input)} in · {tokens(t.tokens.output)} out · {tokens(t.tokens.cacheRead)} cache read ·{" "}
-            {tokens(t.tokens.cacheWrite)} cache write
+            {tokens(t.tokens.input)} in · {tokens(t.tokens.output)} out · {tokens(t.tokens.cacheRead)} cache
+            read · {tokens(t.tokens.cacheWrite)} cache write
           </dd>
           <dt>Model</dt>
           <dd>{r?.model ?? t.model ?? "—"}</dd>
