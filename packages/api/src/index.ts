@@ -9,6 +9,14 @@ export { createFirstOwner, FirstOwnerError } from "./auth/first-owner.js";
 export { isRole, ROLES, roleAtLeast } from "./auth/roles.js";
 export { issueToken } from "./auth/tokens.js";
 export {
+  type BrowserPoolClientOptions,
+  createBrowserPoolClient,
+  createPoolClient,
+  type PoolClient,
+  type PoolClientOptions,
+  trpcUrl,
+} from "./client.js";
+export {
   bearerToken,
   type Caller,
   type Context,
