@@ -11,3 +11,4 @@ export * from "./task-events.js";
 export * from "./tasks.js";
 export * from "./teams.js";
 export * from "./users.js";
+export * from "./webhooks.js";
