@@ -30,7 +30,7 @@ export function useSession(): SessionValue {
 }
 
 /** The role the signed-in user has in a given team (e.g. the team of the pool being viewed). */
-export function useRoleIn(teamId: string | undefined): Role | undefined {
+export function useRoleIn(teamId: string | null | undefined): Role | undefined {
   const { me } = useSession();
   return me.teams.find((t) => t.id === teamId)?.role;
 }

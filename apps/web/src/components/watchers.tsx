@@ -86,7 +86,11 @@ function PoolWatcher({ poolId, items }: { poolId: string; items: Watched[] }) {
           if (c.status === "running") continue;
           unwatch(w.id);
           const ok = c.status === "completed";
-          toast(`Chain “${w.label}” ${c.status}.`, ok ? "success" : "error", `/chains/${w.id}`);
+          toast(
+            `Chain “${w.label}” ${c.status}.`,
+            ok ? "success" : "error",
+            `/chains/${w.id}?pool=${w.poolId}`,
+          );
         }
       } catch {
         unwatch(w.id);

@@ -54,7 +54,7 @@ export function ChainBuilder({ poolId }: { poolId: string }) {
     trpc.chains.submit.mutationOptions({
       onSuccess: ({ chainId }) => {
         watch("chain", chainId, steps.map((s) => s.name).join(" → "), poolId);
-        router.push(`/chains/${chainId}`);
+        router.push(`/chains/${chainId}?pool=${poolId}`);
       },
     }),
   );

@@ -17,7 +17,7 @@ export function Workflows({ poolId, canRun }: { poolId: string; canRun: boolean 
     trpc.chains.runWorkflow.mutationOptions({
       onSuccess: ({ chainId }) => {
         watch("chain", chainId, `workflow ${selected}`, poolId);
-        router.push(`/chains/${chainId}`);
+        router.push(`/chains/${chainId}?pool=${poolId}`);
       },
     }),
   );

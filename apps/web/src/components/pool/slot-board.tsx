@@ -34,7 +34,12 @@ export function SlotBoard({ status, startedAt }: { status: Status; startedAt: Ma
         const since = slot.currentTaskId ? startedAt.get(slot.currentTaskId) : undefined;
         const driver = driverOf(slot);
         return (
-          <li key={slot.id} className="slot" data-state={slot.state} aria-label={`Slot ${slot.name}`}>
+          <li
+            key={`${slot.engineId}:${slot.id}`}
+            className="slot"
+            data-state={slot.state}
+            aria-label={`Slot ${slot.name}`}
+          >
             <div className="spread">
               <strong>{slot.name}</strong>
               <span className={`badge badge-${slot.state}`} data-testid="slot-state">

@@ -11,11 +11,12 @@ import { watch } from "../watchers";
 type Task = RouterOutputs["tasks"]["get"];
 const TERMINAL = ["completed", "failed", "cancelled", "timed_out"];
 
-/** A task under review carries its review state; only a round awaiting review can be approved or rejected. */
+/**
+ * A task submitted for review carries a `review:<id>` tag; once it completes it waits for a
+ * decision. The API refuses a decision on a round that is not the one awaiting review.
+ */
 function awaitingReview(task: Task): boolean {
-  const review = (task as Task & { review?: { status?: string } | null }).review;
-  if (review && typeof review === "object") return review.status === "awaiting_review";
-  return task.status === "awaiting_review";
+  return task.status === "completed" && task.tags.some((t) => t.startsWith("review:"));
 }
 
 export function TaskActions({ task }: { task: Task }) {
@@ -24,6 +25,7 @@ export function TaskActions({ task }: { task: Task }) {
   const queryClient = useQueryClient();
   const { toast } = useToasts();
   const [feedback, setFeedback] = useState("");
+  const [decided, setDecided] = useState(false);
   const refresh = () =>
     queryClient.invalidateQueries({ queryKey: trpc.tasks.get.queryKey({ taskId: task.id }) });
   const cancel = useMutation(
@@ -39,6 +41,7 @@ export function TaskActions({ task }: { task: Task }) {
     trpc.tasks.approve.mutationOptions({
       onSuccess: () => {
         toast("Result approved.", "success");
+        setDecided(true);
         void refresh();
       },
       onError: (e) => toast(e.message, "error"),
@@ -59,7 +62,7 @@ export function TaskActions({ task }: { task: Task }) {
   );
   const errors = fieldErrors(reject.error);
   const running = !TERMINAL.includes(task.status);
-  const review = awaitingReview(task);
+  const review = awaitingReview(task) && !decided;
   if (!running && !review) return null;
 
   function onReject(e: FormEvent) {

@@ -11,7 +11,7 @@ export function TaskDiff({ taskId }: { taskId: string }) {
   if (diff.isPending) return null;
   if (diff.isError) return <ErrorBox title="Could not load the diff" error={diff.error} />;
   const d = diff.data;
-  if (!d || d.files.length === 0) {
+  if (!d.recorded || (d.files.length === 0 && !d.patch)) {
     return (
       <section className="card">
         <h2>Changes</h2>
@@ -34,8 +34,8 @@ export function TaskDiff({ taskId }: { taskId: string }) {
           {d.files.map((f) => (
             <tr key={f.path}>
               <td className="mono">{f.path}</td>
-              <td className="plus">+{f.additions}</td>
-              <td className="minus">−{f.deletions}</td>
+              <td className="plus">{f.additions === undefined ? "—" : `+${f.additions}`}</td>
+              <td className="minus">{f.deletions === undefined ? "—" : `−${f.deletions}`}</td>
             </tr>
           ))}
         </tbody>

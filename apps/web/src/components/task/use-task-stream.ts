@@ -1,7 +1,7 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useTRPC } from "@/lib/trpc";
 import type { StreamEvent } from "./event-line";
 
@@ -26,23 +26,23 @@ export function useTaskStream(taskId: string) {
       { taskId },
       {
         onData(tracked) {
-          const data = tracked.data as unknown as Partial<StreamEvent> & { status?: string; type?: string };
-          if (typeof data.seq === "number" && typeof data.kind === "string") {
-            const ev: StreamEvent = { seq: data.seq, kind: data.kind, payload: data.payload };
-            setEvents((prev) => {
-              if (prev.has(ev.seq)) return prev;
-              const next = new Map(prev);
-              next.set(ev.seq, ev);
-              return next;
-            });
-            if (ev.kind === "result") refresh();
-          } else {
-            refresh();
-          }
+          const { seq, kind, payload } = tracked.data;
+          setEvents((prev) => {
+            if (prev.has(seq)) return prev;
+            const next = new Map(prev);
+            next.set(seq, { seq, kind, payload });
+            return next;
+          });
+          if (kind === "result") refresh();
         },
       },
     ),
   );
+
+  // The server ends the stream once the task has ended (a cancelled task has no result line).
+  useEffect(() => {
+    if (sub.status === "idle") refresh();
+  }, [sub.status, refresh]);
 
   const ordered = [...events.values()].sort((a, b) => a.seq - b.seq);
   return { events: ordered, connection: sub.status, error: sub.error };

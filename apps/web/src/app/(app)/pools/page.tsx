@@ -5,7 +5,7 @@ import { CreatePoolForm } from "@/components/create-pool-form";
 import { CreateTeamForm } from "@/components/create-team-form";
 import { atLeast, useSession } from "@/components/session";
 import { Empty, ErrorBox, Gauge, Loading } from "@/components/states";
-import { dateTime, usd } from "@/lib/format";
+import { usd } from "@/lib/format";
 import { useLivePoolStatus } from "@/lib/live";
 import { useTRPC } from "@/lib/trpc";
 
@@ -29,8 +29,8 @@ function PoolCard({
   const todaySpend = useQuery(
     trpc.reports.spend.queryOptions({
       teamId,
-      from: today.toISOString(),
-      to: new Date(today.getTime() + 86_400_000).toISOString(),
+      from: today.toISOString().slice(0, 10),
+      to: new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10),
       bucket: "day",
       groupBy: "pool",
     }),
@@ -73,8 +73,8 @@ function PoolCard({
               <ul>
                 {parkedTasks.map((t) => (
                   <li key={t.id}>
-                    <Link href={`/tasks/${t.id}`}>{t.prompt.slice(0, 60)}</Link> — resumes{" "}
-                    {dateTime(t.runAfter)}
+                    <Link href={`/tasks/${t.id}`}>{t.prompt.slice(0, 60)}</Link> —{" "}
+                    {t.error?.message ?? "waits for the usage limit to reset"}
                   </li>
                 ))}
               </ul>

@@ -30,31 +30,46 @@ export default function ReportsPage() {
   const [to, setTo] = useState(isoDay(today));
   const [bucket, setBucket] = useState<(typeof BUCKETS)[number]>("day");
   const [groupBy, setGroupBy] = useState<(typeof GROUPS)[number]>("model");
-  const input = {
+  const input: SpendInput = {
     teamId: team?.id ?? "",
-    from: `${from}T00:00:00.000Z`,
-    // The range is inclusive of the "to" day.
-    to: new Date(new Date(`${to}T00:00:00.000Z`).getTime() + 86_400_000).toISOString(),
+    from,
+    // The form's range includes the "to" day; the API's `to` is the first day not included.
+    to: isoDay(new Date(new Date(`${to}T00:00:00.000Z`).getTime() + 86_400_000)),
     bucket,
     groupBy,
-  } as SpendInput;
+  };
   const report = useQuery({ ...trpc.reports.spend.queryOptions(input), enabled: !!team });
   const rows = report.data ?? [];
+  // Pools and users are reported by id: show their names.
+  const pools = useQuery({
+    ...trpc.pools.list.queryOptions({ teamId: team?.id ?? "" }),
+    enabled: !!team && groupBy === "pool",
+  });
+  const members = useQuery({
+    ...trpc.teams.members.queryOptions({ teamId: team?.id ?? "" }),
+    enabled: !!team && groupBy === "user",
+  });
+  const labelOf = useMemo(() => {
+    const names = new Map<string, string>();
+    for (const p of pools.data ?? []) names.set(p.id, p.name);
+    for (const m of members.data ?? []) names.set(m.userId, m.name || m.email);
+    return (key: string | null) => (key === null ? "(none)" : (names.get(key) ?? key));
+  }, [pools.data, members.data]);
 
   const { spendData, tokenData, series } = useMemo(() => {
-    const names = [...new Set(rows.map((r) => r.label ?? r.key ?? "—"))];
+    const names = [...new Set(rows.map((r) => labelOf(r.key)))];
     const byBucket = new Map<string, { spend: ChartPoint; tokens: ChartPoint }>();
     for (const r of rows) {
-      const b = String(r.bucket).slice(0, 10);
+      const b = r.period.slice(0, 10);
       const entry = byBucket.get(b) ?? { spend: { bucket: b }, tokens: { bucket: b } };
-      const name = r.label ?? r.key ?? "—";
+      const name = labelOf(r.key);
       entry.spend[name] = Number(entry.spend[name] ?? 0) + r.spendUsd;
-      entry.tokens[name] = Number(entry.tokens[name] ?? 0) + r.inputTokens + r.outputTokens;
+      entry.tokens[name] = Number(entry.tokens[name] ?? 0) + r.tokens.input + r.tokens.output;
       byBucket.set(b, entry);
     }
     const sorted = [...byBucket.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v);
     return { spendData: sorted.map((v) => v.spend), tokenData: sorted.map((v) => v.tokens), series: names };
-  }, [rows]);
+  }, [rows, labelOf]);
 
   if (!team) return <Empty>Join or create a team to see its spend.</Empty>;
   const total = rows.reduce((s, r) => s + r.spendUsd, 0);
@@ -135,12 +150,12 @@ export default function ReportsPage() {
               </thead>
               <tbody>
                 {rows.map((r) => (
-                  <tr key={`${r.bucket}-${r.key}`}>
-                    <td>{String(r.bucket).slice(0, 10)}</td>
-                    <td>{r.label ?? r.key ?? "—"}</td>
+                  <tr key={`${r.period}-${r.key}`}>
+                    <td>{r.period.slice(0, 10)}</td>
+                    <td>{labelOf(r.key)}</td>
                     <td>{usd(r.spendUsd)}</td>
-                    <td>{tokens(r.inputTokens)}</td>
-                    <td>{tokens(r.outputTokens)}</td>
+                    <td>{tokens(r.tokens.input)}</td>
+                    <td>{tokens(r.tokens.output)}</td>
                     <td>{r.tasks}</td>
                   </tr>
                 ))}

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
 import { use } from "react";
 import { atLeast, useRoleIn } from "@/components/session";
 import { ErrorBox, Loading } from "@/components/states";
@@ -19,16 +20,12 @@ export default function ChainPage({ params }: { params: Promise<{ chainId: strin
   const sub = useSubscription(
     trpc.chains.onProgress.subscriptionOptions(
       { chainId },
-      {
-        onData: (ev) =>
-          queryClient.setQueryData(key, (old) => ({ ...(old ?? {}), ...ev.data }) as typeof old),
-      },
+      { onData: (ev) => queryClient.setQueryData(key, ev.data) },
     ),
   );
-  const pool = useQuery({
-    ...trpc.pools.get.queryOptions({ poolId: chain.data?.poolId ?? "" }),
-    enabled: !!chain.data?.poolId,
-  });
+  // A chain's progress does not name its pool; the links that lead here do (?pool=).
+  const poolId = useSearchParams().get("pool") ?? "";
+  const pool = useQuery({ ...trpc.pools.get.queryOptions({ poolId }), enabled: !!poolId });
   const role = useRoleIn(pool.data?.teamId);
   const cancel = useMutation(
     trpc.chains.cancel.mutationOptions({
@@ -42,11 +39,9 @@ export default function ChainPage({ params }: { params: Promise<{ chainId: strin
   const c = chain.data;
   return (
     <>
-      {c.poolId && (
+      {poolId && (
         <p>
-          <Link href={`/pools/${c.poolId}/chains`}>
-            Back to the chains of {pool.data?.name ?? "the pool"}
-          </Link>
+          <Link href={`/pools/${poolId}/chains`}>Back to the chains of {pool.data?.name ?? "the pool"}</Link>
         </p>
       )}
       <div className="spread">

@@ -26,7 +26,7 @@ export default function PoolChainsPage({ params }: { params: Promise<{ poolId: s
           <ul>
             {watched.map((w) => (
               <li key={w.id}>
-                <Link href={`/chains/${w.id}`}>{w.label || w.id}</Link>
+                <Link href={`/chains/${w.id}?pool=${poolId}`}>{w.label || w.id}</Link>
               </li>
             ))}
           </ul>

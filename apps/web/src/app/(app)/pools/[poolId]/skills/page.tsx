@@ -26,13 +26,13 @@ export default function SkillsPage({ params }: { params: Promise<{ poolId: strin
   const run = useMutation(
     trpc.skills.run.mutationOptions({
       onSuccess: (out) => {
-        const o = out as { taskId?: string; chainId?: string };
+        const o = out;
         if (o.taskId) {
           watch("task", o.taskId, `skill ${open}`, poolId);
           router.push(`/tasks/${o.taskId}`);
         } else if (o.chainId) {
           watch("chain", o.chainId, `skill ${open}`, poolId);
-          router.push(`/chains/${o.chainId}`);
+          router.push(`/chains/${o.chainId}?pool=${poolId}`);
         }
       },
     }),
