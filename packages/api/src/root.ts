@@ -1,4 +1,11 @@
 import { authRouter } from "./routers/auth.js";
+import { chainsRouter } from "./routers/chains.js";
+import { contextRouter } from "./routers/context.js";
+import { poolsRouter } from "./routers/pools.js";
+import { reportsRouter } from "./routers/reports.js";
+import { skillsRouter } from "./routers/skills.js";
+import { slotsRouter } from "./routers/slots.js";
+import { tasksRouter } from "./routers/tasks.js";
 import { teamsRouter } from "./routers/teams.js";
 import { tokensRouter } from "./routers/tokens.js";
 import { createCallerFactory, router } from "./trpc.js";
@@ -8,6 +15,13 @@ export const appRouter = router({
   auth: authRouter,
   teams: teamsRouter,
   tokens: tokensRouter,
+  pools: poolsRouter,
+  slots: slotsRouter,
+  tasks: tasksRouter,
+  chains: chainsRouter,
+  skills: skillsRouter,
+  context: contextRouter,
+  reports: reportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,6 +10,7 @@ export {
   type Tx,
 } from "./client.js";
 export * from "./domain/access.js";
+export { pingDatabase } from "./domain/health.js";
 export {
   archivePoolRow,
   createPoolRow,
@@ -36,8 +37,11 @@ export {
 } from "./domain/skills.js";
 export { listLiveSlots, type SlotRow, stopEngineSlots, touchEngineSlots } from "./domain/slots.js";
 export {
+  engineActiveWork,
   listTaskPage,
   recordedTaskDiff,
+  requestTaskCancel,
+  TASK_CANCEL_CHANNEL,
   type TaskPage,
   type TaskPageQuery,
   type TaskRow as StoredTask,

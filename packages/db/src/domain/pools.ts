@@ -25,7 +25,7 @@ export interface NewPoolRow {
 export interface PoolRowPatch {
   name?: string;
   slots?: number;
-  /** Merged over the stored config key by key. */
+  /** Replaces the stored config (the slot count is kept unless `slots` is given). */
   config?: Record<string, unknown>;
   /** Applied when present; null removes the cap. */
   budgetCapMicros?: number | null;
@@ -115,11 +115,7 @@ export async function updatePoolRow(
       .where(and(eq(pools.id, poolId), isNull(pools.archivedAt)))
       .for("update");
     if (!current) return undefined;
-    const config = {
-      ...current.config,
-      ...(patch.config ?? {}),
-      slots: patch.slots ?? slotCountOf(current),
-    };
+    const config = { ...(patch.config ?? poolConfigOf(current)), slots: patch.slots ?? slotCountOf(current) };
     const [row] = await tx
       .update(pools)
       .set({

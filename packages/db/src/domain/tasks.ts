@@ -1,6 +1,6 @@
 import type { TaskStatus } from "@claude-pool/core";
-import { and, desc, eq, inArray, lt } from "drizzle-orm";
-import type { Executor } from "../client.js";
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { type Executor, queryRows } from "../client.js";
 import { taskEvents } from "../schema/task-events.js";
 import { tasks } from "../schema/tasks.js";
 
@@ -51,4 +51,28 @@ export async function recordedTaskDiff(db: Executor, taskId: string): Promise<un
     .orderBy(desc(taskEvents.seq))
     .limit(1);
   return row?.payload;
+}
+
+/**
+ * What an engine still runs in a pool (or in all): tasks it holds and chains it drives under a
+ * live lease. The host waits for this to reach zero before restarting or stopping a pool.
+ */
+export async function engineActiveWork(db: Executor, engineId: string, poolId?: string): Promise<number> {
+  const pool = poolId === undefined ? sql`` : sql` and pool_id = ${poolId}`;
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`select ((select count(*) from tasks where engine_id = ${engineId} and status = 'running'
+          and lease_expires_at > now()${pool})
+      + (select count(*) from chains where engine_id = ${engineId} and status = 'running'
+          and lease_expires_at > now()${pool}))::int as n`,
+  );
+  return Number(row?.n ?? 0);
+}
+
+/** Engines listen here for cancellations of tasks another engine is running. Payload `poolId taskId`. */
+export const TASK_CANCEL_CHANNEL = "claude_pool_cancel";
+
+/** Asks whichever engine runs the task to cancel it (pool-core can only kill its own runs). */
+export async function requestTaskCancel(db: Executor, poolId: string, taskId: string): Promise<void> {
+  await db.execute(sql`select pg_notify(${TASK_CANCEL_CHANNEL}::text, ${`${poolId} ${taskId}`}::text)`);
 }

@@ -6,6 +6,7 @@ export interface SkillArgumentRow {
   name: string;
   description: string;
   required: boolean;
+  default?: string;
 }
 
 /** A runtime skill registered through the API (builtin and file skills are not stored). */

@@ -1,0 +1,106 @@
+import {
+  BudgetExceeded,
+  type ChainOptionsInput,
+  type ChainStepInput,
+  microsToUsd,
+  type Pool,
+  type TaskOptionsInput,
+  usdToMicros,
+} from "@claude-pool/core";
+import { type Database, teamBudgetState } from "@claude-pool/db";
+
+/**
+ * Work entering a pool through the API. pool-core enforces the pool cap and the per-task cap (its
+ * reservations are atomic across engines); the team's monthly cap is not a pool-core concept, so
+ * it is checked here, before the work is queued: what the team's pools spent this UTC month plus
+ * what they hold reserved must leave at least the task's minimum (its `maxBudgetUsd` when set).
+ * It is an admission check, not a reservation: tasks admitted together may end slightly past it.
+ */
+export async function assertTeamBudget(
+  database: Database,
+  teamId: string,
+  pool: Pool,
+  needUsd?: number,
+): Promise<void> {
+  const b = await teamBudgetState(database.db, teamId);
+  if (!b || b.capMicros === null) return;
+  const left = Math.max(0, b.capMicros - b.spentMicros - b.reservedMicros);
+  const need = usdToMicros(needUsd ?? pool.options.config.minTaskBudgetUsd);
+  if (left < need) {
+    throw new BudgetExceeded(
+      `the team's monthly budget is spent: $${microsToUsd(left)} left of $${microsToUsd(b.capMicros)} since ${b.monthStart}, the task needs $${microsToUsd(need)}`,
+      microsToUsd(left),
+      microsToUsd(need),
+    );
+  }
+}
+
+export interface Submitter {
+  database: Database;
+  teamId: string;
+  userId: string;
+}
+
+export async function submitTask(
+  who: Submitter,
+  pool: Pool,
+  prompt: string,
+  options: TaskOptionsInput,
+): Promise<string> {
+  await assertTeamBudget(who.database, who.teamId, pool, options.maxBudgetUsd);
+  return pool.submit(prompt, { ...options, submittedBy: who.userId });
+}
+
+/**
+ * Queues every prompt and returns their ids at once, in order. With `failFast`, this engine
+ * watches them and cancels the unfinished ones when one fails (as pool-core's `fanOut` does).
+ * If a prompt is refused, the ones already queued are cancelled and the refusal is thrown.
+ */
+export async function submitFanOut(
+  who: Submitter,
+  pool: Pool,
+  prompts: readonly string[],
+  options: TaskOptionsInput & { failFast?: boolean },
+): Promise<string[]> {
+  const { failFast, ...taskOptions } = options;
+  await assertTeamBudget(who.database, who.teamId, pool, taskOptions.maxBudgetUsd);
+  const ids: string[] = [];
+  try {
+    for (const prompt of prompts)
+      ids.push(await pool.submit(prompt, { ...taskOptions, submittedBy: who.userId }));
+  } catch (error) {
+    await Promise.all(ids.map((id) => pool.cancel(id).catch(() => false)));
+    throw error;
+  }
+  if (failFast) void cancelRestOnFailure(pool, ids);
+  return ids;
+}
+
+async function cancelRestOnFailure(pool: Pool, ids: readonly string[]): Promise<void> {
+  let failed = false;
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        const result = await pool.result(id, { wait: true });
+        if (result !== null) return;
+      } catch {
+        // failed, cancelled or timed out
+      }
+      if (failed) return;
+      failed = true;
+      await Promise.all(
+        ids.filter((other) => other !== id).map((other) => pool.cancel(other).catch(() => false)),
+      );
+    }),
+  );
+}
+
+export async function submitChain(
+  who: Submitter,
+  pool: Pool,
+  steps: readonly ChainStepInput[],
+  options: ChainOptionsInput,
+): Promise<string> {
+  await assertTeamBudget(who.database, who.teamId, pool, options.maxBudgetUsd);
+  return pool.submitChain(steps, { ...options, submittedBy: who.userId });
+}

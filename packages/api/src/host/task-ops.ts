@@ -1,0 +1,64 @@
+import { InvalidOptions, isTerminal, type Pool } from "@claude-pool/core";
+import { type Database, recordedTaskDiff, requestTaskCancel } from "@claude-pool/db";
+
+/**
+ * Cancels a queued or running task wherever it runs. This engine's Pool kills its own runs and
+ * cancels queued tasks; a task another engine runs is cancelled by that engine, asked through a
+ * NOTIFY, and this call waits (up to `waitMs`) until it has ended. Returns whether it was cancelled.
+ */
+export async function cancelTask(
+  pool: Pool,
+  database: Database,
+  taskId: string,
+  waitMs = 15_000,
+): Promise<boolean> {
+  if (await pool.cancel(taskId)) return true;
+  const task = await pool.task(taskId);
+  if (isTerminal(task.status)) return false;
+  await requestTaskCancel(database.db, pool.id, taskId);
+  try {
+    await pool.result(taskId, { wait: true, signal: AbortSignal.timeout(waitMs) });
+  } catch {
+    // It ended as cancelled (that throws), or the wait ran out: the status says which.
+  }
+  return (await pool.task(taskId)).status === "cancelled";
+}
+
+const REVIEW_TAG = "review:";
+
+/** The review a task belongs to (pool-core tags review rounds `review:<id>`). */
+export function reviewIdOf(task: { id: string; tags: readonly string[] }): string {
+  const tag = task.tags.find((t) => t.startsWith(REVIEW_TAG));
+  if (!tag) throw new InvalidOptions("taskId", task.id, "a task submitted with tasks.submitWithReview");
+  return tag.slice(REVIEW_TAG.length);
+}
+
+export interface TaskDiffView {
+  taskId: string;
+  /** False when the pool recorded no diff for the task (pool-core before 0.2 records none). */
+  recorded: boolean;
+  /** Unified diff text. */
+  patch: string;
+  files: Array<{ path: string; status?: string; additions?: number; deletions?: number }>;
+}
+
+/** The diff the task made in its worktree, as the pool recorded it (a `diff` event). */
+export async function taskDiff(database: Database, taskId: string): Promise<TaskDiffView> {
+  const payload = await recordedTaskDiff(database.db, taskId);
+  if (payload === undefined || payload === null) return { taskId, recorded: false, patch: "", files: [] };
+  const p = typeof payload === "object" ? (payload as Record<string, unknown>) : { patch: payload };
+  return {
+    taskId,
+    recorded: true,
+    patch: typeof p.patch === "string" ? p.patch : typeof p.diff === "string" ? p.diff : "",
+    files: Array.isArray(p.files)
+      ? p.files.flatMap((f: unknown) =>
+          typeof f === "object" && f !== null && "path" in f && typeof f.path === "string"
+            ? [f as TaskDiffView["files"][number]]
+            : typeof f === "string"
+              ? [{ path: f }]
+              : [],
+        )
+      : [],
+  };
+}

@@ -1,0 +1,109 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Database } from "@claude-pool/db";
+import { createPoolHost, type PoolHostOptions } from "../src/host/index.js";
+import type { PoolHost } from "../src/host-port.js";
+import { createTestApi, type TestApi, type TestTeam } from "./helpers/harness.js";
+
+/**
+ * The domain routers' tests: A1a's harness (real database, real better-auth, createCaller) with a
+ * real PoolHost driving claude-sim, and one team with a user of every role.
+ */
+
+/** claude-sim's executable (built by the root `pretest`). */
+export const SIM_BIN = fileURLToPath(new URL("../../claude-sim/dist/cli.js", import.meta.url));
+
+export interface DomainApi {
+  api: TestApi;
+  team: TestTeam;
+  dir: string;
+  /** One entry per claude-sim invocation: its prompt and appended system prompt. */
+  simLog(): Array<{ prompt: string; appendSystemPrompt?: string; argv: string[] }>;
+  close(): Promise<void>;
+}
+
+export function hostOptions(
+  database: Database,
+  dir: string,
+  engineId: string,
+  extra: Partial<PoolHostOptions> = {},
+): PoolHostOptions {
+  return {
+    database,
+    engineId,
+    claude: {
+      bin: SIM_BIN,
+      env: { CLAUDE_SIM_HOME: path.join(dir, "sim-home"), CLAUDE_SIM_LOG: path.join(dir, "sim.log") },
+    },
+    dataDir: path.join(dir, engineId),
+    leaseMs: 3_000,
+    pollIntervalMs: 200,
+    reconcileMs: 1_000,
+    skills: { globalDir: null },
+    ...extra,
+  };
+}
+
+export async function domainApi(
+  database: "pglite" | "postgres",
+  extra: Partial<PoolHostOptions> = {},
+): Promise<DomainApi> {
+  const dir = mkdtempSync(path.join(tmpdir(), "claude-pool-api-"));
+  const api = await createTestApi({
+    database,
+    host: async (db): Promise<PoolHost> => {
+      const host = await createPoolHost(hostOptions(db, dir, "engine-a", extra));
+      await host.start();
+      return host;
+    },
+  });
+  const team = await api.team();
+  const logFile = path.join(dir, "sim.log");
+  return {
+    api,
+    team,
+    dir,
+    simLog: () =>
+      existsSync(logFile)
+        ? readFileSync(logFile, "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => JSON.parse(l))
+        : [],
+    async close() {
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Collects a subscription's events until `stop` says so (then ends it, as a client closing would). */
+export async function collect<T>(
+  iterable: AsyncIterable<T>,
+  stop: (events: T[]) => boolean = () => false,
+): Promise<T[]> {
+  const events: T[] = [];
+  for await (const e of iterable) {
+    events.push(e);
+    if (stop(events)) break;
+  }
+  return events;
+}
+
+export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > until)
+      throw new Error(`condition not met in ${ms} ms; last value: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A claude-sim directive in a prompt (as `simDirective` of @claude-pool/claude-sim writes it). */
+export function sim(script: Record<string, unknown>): string {
+  return `<<sim:${JSON.stringify(script)}>>`;
+}

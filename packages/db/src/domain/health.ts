@@ -1,0 +1,7 @@
+import { sql } from "drizzle-orm";
+import type { Executor } from "../client.js";
+
+/** Throws when the database does not answer (for health checks). */
+export async function pingDatabase(db: Executor): Promise<void> {
+  await db.execute(sql`select 1`);
+}
