@@ -8,6 +8,7 @@ import { slotsRouter } from "./routers/slots.js";
 import { tasksRouter } from "./routers/tasks.js";
 import { teamsRouter } from "./routers/teams.js";
 import { tokensRouter } from "./routers/tokens.js";
+import { webhooksRouter } from "./routers/webhooks.js";
 import { createCallerFactory, router } from "./trpc.js";
 
 /** Every router of the API. Add one line per domain router (DESIGN.md "API"). */
@@ -22,6 +23,7 @@ export const appRouter = router({
   skills: skillsRouter,
   context: contextRouter,
   reports: reportsRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,4 +1,4 @@
-import { createInvitation, createTeam } from "@claude-pool/db";
+import { createInvitation, createTeam, createWebhookEndpoint } from "@claude-pool/db";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import type { Role } from "../../src/context.js";
 import type { CallerName, MatrixFixtures } from "./fixtures.js";
@@ -70,4 +70,25 @@ export const expectations: Record<string, Expectation> = {
     access: "admin",
     input: async (f) => ({ id: (await f.api.token(f.team.owner, f.team.id, "member", "to-revoke")).id }),
   },
+
+  // webhooks (A4)
+  "webhooks.create": {
+    access: "admin",
+    input: (f) => ({ teamId: f.team.id, url: "http://127.0.0.1:9/hook", events: ["task.completed"] }),
+  },
+  "webhooks.list": { access: "admin", input: (f) => ({ teamId: f.team.id }) },
+  "webhooks.delete": {
+    access: "admin",
+    input: async (f) => ({
+      id: (
+        await createWebhookEndpoint(f.api.database.db, {
+          teamId: f.team.id,
+          url: "http://127.0.0.1:9/hook",
+          events: ["task.failed"],
+          secret: "matrix-secret-0123456789",
+        })
+      ).id,
+    }),
+  },
+  "webhooks.deliveries": { access: "admin", input: (f) => ({ teamId: f.team.id }) },
 };
