@@ -18,14 +18,33 @@ export function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Maps field paths (e.g. `steps.0.action.prompt`, `prompt`) to messages; lines without a path go under "". */
+/**
+ * Maps field paths (e.g. `steps.0.name`, `prompt`) to messages; problems without a field go
+ * under "". Reads the API's `data.issues` when the input failed its zod schema, else the message:
+ * `field: message` lines, or pool-core's `invalid option <field>: …`.
+ */
 export function fieldErrors(err: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!err) return out;
-  for (const line of errorMessage(err).split("\n")) {
-    const m = /^([A-Za-z0-9_.[\]-]+): (.+)$/.exec(line.trim());
-    if (m?.[1] && m[2]) out[m[1].replace(/\[(\d+)\]/g, ".$1")] = m[2];
-    else if (line.trim()) out[""] = out[""] ? `${out[""]}\n${line.trim()}` : line.trim();
+  const add = (field: string, message: string) => {
+    const key = field === "input" ? "" : field.replace(/\[(\d+)\]/g, ".$1");
+    out[key] = out[key] ? `${out[key]}\n${message}` : message;
+  };
+  const issues = (err as { data?: { issues?: unknown } }).data?.issues;
+  if (Array.isArray(issues) && issues.length > 0) {
+    for (const i of issues as Array<{ field?: unknown; message?: unknown }>) {
+      if (typeof i.message === "string") add(typeof i.field === "string" ? i.field : "", i.message);
+    }
+    return out;
+  }
+  for (const raw of errorMessage(err).split("\n")) {
+    const line = raw.trim();
+    if (!line) continue;
+    const option = /^invalid option ([A-Za-z0-9_.[\]-]+): (.+)$/.exec(line);
+    const field = /^([A-Za-z0-9_.[\]-]+): (.+)$/.exec(line);
+    const m = option ?? field;
+    if (m?.[1] && m[2]) add(m[1], m[2]);
+    else add("", line);
   }
   return out;
 }
