@@ -32,17 +32,30 @@ export function createInnerContext(parts: InnerContext): InnerContext {
 }
 
 /**
- * The caller of a request, from its headers: a better-auth session cookie first, else
- * `Authorization: Bearer <token>` (or `x-api-key: <token>`) verified by the api-key plugin, else
- * null (anonymous). A bad or revoked token is anonymous too: procedures then answer UNAUTHORIZED.
+ * The caller of a request, from its headers: a better-auth session cookie first (only when the
+ * request's Origin, if any, is the engine's own or a trusted one, so another site cannot ride a
+ * signed-in browser's cookie), else `Authorization: Bearer <token>` (or `x-api-key: <token>`)
+ * verified by the api-key plugin, else null (anonymous). A bad or revoked token is anonymous too:
+ * procedures then answer UNAUTHORIZED.
  */
 export async function resolveCaller(
   inner: Omit<InnerContext, "caller">,
   headers: Headers,
 ): Promise<Caller | null> {
+  if (headers.has("cookie") && originTrusted(inner.auth, headers.get("origin"))) {
+    const session = await resolveSessionCaller(inner.auth, headers);
+    if (session) return session;
+  }
   const token = bearerToken(headers);
-  if (token !== null) return resolveTokenCaller(inner, token);
-  return resolveSessionCaller(inner.auth, headers);
+  return token === null ? null : resolveTokenCaller(inner, token);
+}
+
+/** No Origin (a same-origin GET, or not a browser), the engine's own, or a trusted origin. */
+export function originTrusted(auth: PoolAuth, origin: string | null): boolean {
+  if (origin === null) return true;
+  const trusted = [...(Array.isArray(auth.options.trustedOrigins) ? auth.options.trustedOrigins : [])];
+  if (typeof auth.options.baseURL === "string") trusted.push(new URL(auth.options.baseURL).origin);
+  return trusted.includes(origin);
 }
 
 /** The token a request carries, or null. */

@@ -5,7 +5,7 @@
  *   const api = await createTestApi({ database: "pglite" | "postgres", host? });
  *   api.database, api.auth, api.host               // the InnerContext parts
  *   api.call(caller | null)                        // appRouter.createCaller for that caller
- *   await api.signUp({ email?, name? })            // → TestUser { id, email, name, caller, call }
+ *   await api.signUp({ email?, name?, password? }) // → TestUser { id, email, name, caller, call }
  *   await api.team({ name? })                      // → TestTeam: owner/admin/member/viewer users, id
  *   await api.token(user, teamId, role)            // → TestToken { id, token, caller, call } via the API-key plugin
  *   await api.close()
@@ -13,7 +13,8 @@
  * `host`: a function building the PoolHost from the database (A1b's `createPoolHost`); without
  * one, the host throws on use (fine for auth-side routers, which never touch it).
  */
-import { type Database, teamsOfUser } from "@claude-pool/db";
+import { randomUUID } from "node:crypto";
+import { type Database, schema, teamsOfUser } from "@claude-pool/db";
 import { resolveTokenCaller } from "../../src/auth/callers.js";
 import { createPoolAuth, type PoolAuth } from "../../src/auth/create-auth.js";
 import type { Role } from "../../src/auth/roles.js";
@@ -58,7 +59,8 @@ export interface TestApi {
   host: PoolHost;
   context(caller: Caller | null): InnerContext;
   call(caller: Caller | null): Call;
-  signUp(input?: { email?: string; name?: string }): Promise<TestUser>;
+  /** `password: true` signs up through better-auth with TEST_PASSWORD (slower); else a bare user row. */
+  signUp(input?: { email?: string; name?: string; password?: boolean }): Promise<TestUser>;
   team(input?: { name?: string }): Promise<TestTeam>;
   token(user: TestUser, teamId: string, role: Role, name?: string): Promise<TestToken>;
   close(): Promise<void>;
@@ -102,11 +104,19 @@ export async function createTestApi(
 
   const signUp: TestApi["signUp"] = async (input = {}) => {
     seq += 1;
-    const email = input.email ?? `user${seq}-${process.pid}@example.test`;
+    const email = (input.email ?? `user${seq}-${process.pid}@example.test`).toLowerCase();
     const name = input.name ?? `User ${seq}`;
-    const result = await auth.api.signUpEmail({ body: { email, password: TEST_PASSWORD, name } });
-    const caller: Caller = { kind: "session", userId: result.user.id, email: result.user.email, name };
-    return { id: result.user.id, email: result.user.email, name, caller, call: call(caller) };
+    let id: string;
+    if (input.password) {
+      const result = await auth.api.signUpEmail({ body: { email, password: TEST_PASSWORD, name } });
+      id = result.user.id;
+    } else {
+      // Most tests never sign in: skip the password hash (scrypt), the slow part of a sign-up.
+      id = randomUUID();
+      await database.db.insert(schema.users).values({ id, email, name });
+    }
+    const caller: Caller = { kind: "session", userId: id, email, name };
+    return { id, email, name, caller, call: call(caller) };
   };
 
   const team: TestApi["team"] = async (input = {}) => {

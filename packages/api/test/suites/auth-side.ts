@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { expect, it } from "vitest";
 import { createFirstOwner, FirstOwnerError } from "../../src/auth/first-owner.js";
 import { resolveCaller } from "../../src/context.js";
-import { TEST_PASSWORD, type TestApi } from "../helpers/harness.js";
+import { TEST_BASE_URL, TEST_PASSWORD, type TestApi } from "../helpers/harness.js";
 
 /** Resolves with the TRPCError code a call fails with (fails the test if it succeeds). */
 async function codeOf(call: Promise<unknown>): Promise<string> {
@@ -232,7 +232,7 @@ export function authSideSuite(getApi: () => TestApi): void {
 
   it("a session cookie from signing in identifies the user", async () => {
     const api = getApi();
-    const user = await api.signUp();
+    const user = await api.signUp({ password: true });
     const signIn = await api.auth.api.signInEmail({
       body: { email: user.email, password: TEST_PASSWORD },
       returnHeaders: true,
@@ -248,6 +248,13 @@ export function authSideSuite(getApi: () => TestApi): void {
       email: user.email,
       name: user.name,
     });
+    const session = { kind: "session", userId: user.id, email: user.email, name: user.name };
+    // The dashboard's origin (trusted) and the engine's own may use the cookie; another site may not.
+    expect(await resolveCaller(api, new Headers({ cookie, origin: "http://127.0.0.1:3000" }))).toEqual(
+      session,
+    );
+    expect(await resolveCaller(api, new Headers({ cookie, origin: TEST_BASE_URL }))).toEqual(session);
+    expect(await resolveCaller(api, new Headers({ cookie, origin: "https://evil.example" }))).toBeNull();
     expect(await resolveCaller(api, new Headers({ cookie: "better-auth.session_token=forged" }))).toBeNull();
   });
 
