@@ -71,6 +71,108 @@ export const expectations: Record<string, Expectation> = {
     input: async (f) => ({ id: (await f.api.token(f.team.owner, f.team.id, "member", "to-revoke")).id }),
   },
 
+  // pools, slots, tasks, chains, skills, context, reports (A1b): inputs point at `team`'s resources
+  "pools.list": { access: "viewer", input: (f) => ({ teamId: f.team.id }) },
+  "pools.get": { access: "viewer", input: async (f) => ({ poolId: await sharedPool(f) }) },
+  "pools.create": {
+    access: "admin",
+    input: (f) => ({ teamId: f.team.id, name: `created ${f.freshEmail()}`, slots: 1, config: {} }),
+  },
+  "pools.update": { access: "admin", input: async (f) => ({ poolId: await freshPool(f), budgetUsd: 100 }) },
+  "pools.delete": { access: "admin", input: async (f) => ({ poolId: await freshPool(f) }) },
+  "pools.status": { access: "viewer", input: async (f) => ({ poolId: await sharedPool(f) }) },
+  "pools.drain": { access: "admin", input: async (f) => ({ poolId: await freshPool(f) }) },
+  "pools.onStatus": { access: "viewer", input: async (f) => ({ poolId: await sharedPool(f) }) },
+  "slots.configure": {
+    access: "admin",
+    input: async (f) => ({ poolId: await sharedPool(f), slotId: "slot-0", description: "matrix" }),
+  },
+  "tasks.submit": {
+    access: "member",
+    input: async (f) => ({ poolId: await sharedPool(f), prompt: "matrix" }),
+  },
+  "tasks.fanOut": {
+    access: "member",
+    input: async (f) => ({ poolId: await sharedPool(f), prompts: ["a", "b"] }),
+  },
+  "tasks.get": { access: "viewer", input: async (f) => ({ taskId: await sharedTask(f) }) },
+  "tasks.result": { access: "viewer", input: async (f) => ({ taskId: await sharedTask(f), wait: true }) },
+  "tasks.list": {
+    access: "viewer",
+    input: async (f) => ({ poolId: await sharedPool(f), status: "completed" }),
+  },
+  "tasks.cancel": { access: "member", input: async (f) => ({ taskId: await sharedTask(f) }) },
+  "tasks.diff": { access: "viewer", input: async (f) => ({ taskId: await sharedTask(f) }) },
+  "tasks.submitWithReview": {
+    access: "member",
+    input: async (f) => ({ poolId: await sharedPool(f), prompt: "matrix review" }),
+  },
+  "tasks.approve": { access: "member", input: async (f) => ({ taskId: await reviewedTask(f) }) },
+  "tasks.reject": {
+    access: "member",
+    input: async (f) => ({ taskId: await reviewedTask(f), feedback: "again" }),
+  },
+  "tasks.onEvents": { access: "viewer", input: async (f) => ({ taskId: await sharedTask(f) }) },
+  "chains.submit": {
+    access: "member",
+    input: async (f) => ({
+      poolId: await sharedPool(f),
+      steps: [{ name: "one", action: { type: "prompt", prompt: "hi" } }],
+    }),
+  },
+  "chains.get": { access: "viewer", input: async (f) => ({ chainId: await sharedChain(f) }) },
+  "chains.cancel": { access: "member", input: async (f) => ({ chainId: await sharedChain(f) }) },
+  "chains.workflows": { access: "viewer", input: async (f) => ({ poolId: await sharedPool(f) }) },
+  "chains.runWorkflow": {
+    access: "member",
+    input: async (f) => ({
+      poolId: await sharedPool(f),
+      name: "review_and_fix",
+      arguments: { path: "src/" },
+    }),
+  },
+  "chains.onProgress": { access: "viewer", input: async (f) => ({ chainId: await sharedChain(f) }) },
+  "skills.list": { access: "viewer", input: async (f) => ({ poolId: await sharedPool(f) }) },
+  "skills.get": {
+    access: "viewer",
+    input: async (f) => ({ poolId: await sharedPool(f), name: "code_review" }),
+  },
+  "skills.add": {
+    access: "admin",
+    input: async (f) => ({
+      poolId: await sharedPool(f),
+      skill: { name: "matrix_skill", prompt: "Say {word}", arguments: [{ name: "word" }] },
+    }),
+  },
+  "skills.remove": {
+    access: "admin",
+    input: async (f) => ({ poolId: await sharedPool(f), name: await freshSkill(f) }),
+  },
+  "skills.run": {
+    access: "member",
+    input: async (f) => ({ poolId: await sharedPool(f), name: "code_review", arguments: { path: "src/" } }),
+  },
+  "context.list": { access: "viewer", input: async (f) => ({ poolId: await sharedPool(f) }) },
+  "context.get": { access: "viewer", input: async (f) => ({ poolId: await sharedPool(f), key: "language" }) },
+  "context.set": {
+    access: "member",
+    input: async (f) => ({ poolId: await sharedPool(f), key: "language", value: "rust" }),
+  },
+  "context.delete": {
+    access: "member",
+    input: async (f) => ({ poolId: await sharedPool(f), key: "language" }),
+  },
+  "reports.spend": {
+    access: "viewer",
+    input: (f) => ({
+      teamId: f.team.id,
+      from: "2026-01-01",
+      to: "2027-01-01",
+      bucket: "month",
+      groupBy: "model",
+    }),
+  },
+
   // webhooks (A4)
   "webhooks.create": {
     access: "admin",
@@ -91,4 +193,63 @@ export const expectations: Record<string, Expectation> = {
     }),
   },
   "webhooks.deliveries": { access: "admin", input: (f) => ({ teamId: f.team.id }) },
+};
+
+/** One pool of `team` most procedures point at; destructive ones get a pool of their own. */
+const sharedPool = async (f: MatrixFixtures) =>
+  (
+    await f.once("pool", () =>
+      f.team.admin.call.pools.create({ teamId: f.team.id, name: "matrix pool", slots: 2, config: {} }),
+    )
+  ).poolId;
+
+const freshPool = async (f: MatrixFixtures) =>
+  (
+    await f.team.admin.call.pools.create({
+      teamId: f.team.id,
+      name: `pool ${f.freshEmail()}`,
+      slots: 1,
+      config: {},
+    })
+  ).poolId;
+
+/** A task that has completed. */
+const sharedTask = (f: MatrixFixtures) =>
+  f.once("task", async () => {
+    const { taskId } = await f.team.member.call.tasks.submit({
+      poolId: await sharedPool(f),
+      prompt: "matrix task",
+    });
+    await f.team.member.call.tasks.result({ taskId, wait: true });
+    return taskId;
+  });
+
+/** A chain that has completed. */
+const sharedChain = (f: MatrixFixtures) =>
+  f.once("chain", async () => {
+    const poolId = await sharedPool(f);
+    const { chainId } = await f.team.member.call.chains.submit({
+      poolId,
+      steps: [{ name: "one", action: { type: "prompt", prompt: "matrix chain" } }],
+    });
+    await f.api.host.pool(poolId).chainResult(chainId, { wait: true });
+    return chainId;
+  });
+
+/** A task of a review of its own, awaiting approval. */
+const reviewedTask = async (f: MatrixFixtures) => {
+  const poolId = await sharedPool(f);
+  const { reviewId, taskId } = await f.team.member.call.tasks.submitWithReview({
+    poolId,
+    prompt: "matrix review",
+  });
+  await f.api.host.pool(poolId).reviewResult(reviewId, { wait: true });
+  return taskId;
+};
+
+/** A skill of the team's, for removing. */
+const freshSkill = async (f: MatrixFixtures) => {
+  const name = `s_${f.freshEmail().replace(/[^A-Za-z0-9]/g, "_")}`.slice(0, 60);
+  await f.team.admin.call.skills.add({ poolId: await sharedPool(f), skill: { name, prompt: "do it" } });
+  return name;
 };
