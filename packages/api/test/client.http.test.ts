@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { type TRPCClient, TRPCClientError } from "@trpc/client";
 import { tracked } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { toNodeHandler } from "better-auth/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createPoolClient } from "../src/client.js";
@@ -47,8 +48,10 @@ beforeAll(async () => {
     basePath: "/trpc/",
     createContext: ({ req, res }) => createContextFromRequest({ req, res, inner: api }),
   });
+  const authHandler = toNodeHandler(api.auth);
   server = createServer((req, res) => {
     if (req.url?.startsWith("/trpc/")) handler(req, res);
+    else if (req.url?.startsWith("/api/auth/")) void authHandler(req, res);
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -131,5 +134,72 @@ describe("createPoolClient over HTTP", () => {
     expect(crash.message).not.toContain("secret");
     expect(JSON.stringify(crash.shape)).not.toContain("secret");
     expect(JSON.stringify(crash.shape)).not.toContain("stack");
+  });
+});
+
+const DASHBOARD = "http://127.0.0.1:3000";
+
+function cookiesOf(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+}
+
+describe("browser sessions over HTTP", () => {
+  it("sign-up from the dashboard's origin gives a cookie that tRPC accepts from that origin only", async () => {
+    const email = `browser-${Date.now()}@example.test`;
+    const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: DASHBOARD },
+      body: JSON.stringify({ email, password: "long enough password", name: "Browser User" }),
+    });
+    expect(signUp.status).toBe(200);
+    const cookie = cookiesOf(signUp);
+    expect(cookie).toContain("session_token=");
+
+    const me = await fetch(`${url}/trpc/auth.me`, { headers: { cookie, origin: DASHBOARD } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ result: { data: { user: { email }, via: "session" } } });
+
+    const crossSite = await fetch(`${url}/trpc/auth.me`, {
+      headers: { cookie, origin: "https://evil.example" },
+    });
+    expect(crossSite.status).toBe(401);
+  });
+
+  it("better-auth refuses a sign-up from an untrusted origin", async () => {
+    const response = await fetch(`${url}/api/auth/sign-up/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://evil.example" },
+      body: JSON.stringify({
+        email: `evil-${Date.now()}@example.test`,
+        password: "long enough password",
+        name: "E",
+      }),
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it("tokens and team changes cannot bypass the API through better-auth's own endpoints", async () => {
+    const email = `bypass-${Date.now()}@example.test`;
+    const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: DASHBOARD },
+      body: JSON.stringify({ email, password: "long enough password", name: "Bypass" }),
+    });
+    const cookie = cookiesOf(signUp);
+    for (const [path, body] of [
+      ["/api-key/create", { name: "sneaky", metadata: { teamId: team.id, role: "owner" } }],
+      ["/organization/create", { name: "Sneaky", slug: "sneaky" }],
+      ["/organization/update-member-role", { memberId: "x", role: "owner" }],
+    ] as const) {
+      const response = await fetch(`${url}/api/auth${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: DASHBOARD, cookie },
+        body: JSON.stringify(body),
+      });
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+    }
   });
 });

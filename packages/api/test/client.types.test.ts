@@ -21,7 +21,12 @@ describe("client types", () => {
   });
 
   it("procedures have typed inputs and outputs", () => {
-    expectTypeOf<Inputs["tokens"]["create"]>().toEqualTypeOf<{ teamId: string; name: string; role: Role }>();
+    expectTypeOf<Inputs["tokens"]["create"]>().toEqualTypeOf<{
+      teamId: string;
+      name: string;
+      role: Role;
+      expiresInDays?: number | undefined;
+    }>();
     expectTypeOf<Outputs["tokens"]["create"]>().toMatchTypeOf<{ id: string; token: string }>();
     expectTypeOf<Inputs["teams"]["setBudget"]>().toEqualTypeOf<{
       teamId: string;

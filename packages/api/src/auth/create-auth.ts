@@ -28,6 +28,38 @@ export const TOKEN_PREFIX = "cp_";
 export const TOKEN_RATE_LIMIT = { enabled: true, timeWindow: 60_000, maxRequests: 6000 } as const;
 
 /**
+ * better-auth endpoints closed over HTTP (they stay callable from the server). Tokens and team
+ * changes go through the tRPC procedures only, which keep what the plugins do not: a token's team
+ * scope and role cap, a team's last owner, the tokens of a removed member. Reads, sign-up/in/out
+ * and switching the active team stay open.
+ */
+export const CLOSED_AUTH_PATHS = [
+  "/api-key/create",
+  "/api-key/update",
+  "/api-key/delete",
+  "/api-key/get",
+  "/api-key/list",
+  "/organization/create",
+  "/organization/update",
+  "/organization/delete",
+  "/organization/invite-member",
+  "/organization/cancel-invitation",
+  "/organization/accept-invitation",
+  "/organization/reject-invitation",
+  "/organization/remove-member",
+  "/organization/update-member-role",
+  "/organization/leave",
+  "/organization/create-team",
+  "/organization/update-team",
+  "/organization/remove-team",
+  "/organization/add-team-member",
+  "/organization/remove-team-member",
+  "/organization/create-role",
+  "/organization/update-role",
+  "/organization/delete-role",
+];
+
+/**
  * better-auth for claude-pool: e-mail and password accounts with cookie sessions, teams through
  * the organization plugin, API tokens through the api-key plugin, all in the tables of
  * `@claude-pool/db` (better-auth's models under our table names).
@@ -42,6 +74,7 @@ export function createPoolAuth(database: Database, options: PoolAuthOptions) {
     basePath: "/api/auth",
     secret: options.secret,
     trustedOrigins: options.trustedOrigins ?? [],
+    disabledPaths: CLOSED_AUTH_PATHS,
     database: drizzleAdapter(database.db, {
       provider: "pg",
       schema: {

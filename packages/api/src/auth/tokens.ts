@@ -15,10 +15,15 @@ export interface IssuedToken {
  */
 export async function issueToken(
   parts: { auth: PoolAuth; database: Database },
-  input: { teamId: string; userId: string; name: string; role: Role },
+  input: { teamId: string; userId: string; name: string; role: Role; expiresInDays?: number },
 ): Promise<IssuedToken> {
   const created = await parts.auth.api.createApiKey({
-    body: { userId: input.userId, name: input.name, metadata: { teamId: input.teamId, role: input.role } },
+    body: {
+      userId: input.userId,
+      name: input.name,
+      metadata: { teamId: input.teamId, role: input.role },
+      ...(input.expiresInDays !== undefined ? { expiresIn: input.expiresInDays * 24 * 3600 } : {}),
+    },
   });
   await assignTokenScope(parts.database.db, created.id, { teamId: input.teamId, userId: input.userId });
   return { id: created.id, token: created.key };

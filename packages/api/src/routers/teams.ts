@@ -3,6 +3,7 @@ import {
   acceptInvitation,
   createInvitation,
   createTeam,
+  isMemberByEmail,
   pendingInvitationsFor,
   removeMember,
   setMemberRole,
@@ -65,6 +66,12 @@ export const teamsRouter = router({
   invite: teamProcedure("owner")
     .input(z.object({ email: emailInput, role: roleInput }))
     .mutation(async ({ ctx, input }) => {
+      if (await isMemberByEmail(ctx.database.db, ctx.team.id, input.email)) {
+        throw new TRPCError({
+          code: "CONFLICT",
+          message: `email: ${input.email} is already a member of this team`,
+        });
+      }
       const invitation = await createInvitation(ctx.database.db, {
         teamId: ctx.team.id,
         email: input.email,

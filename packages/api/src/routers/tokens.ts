@@ -11,7 +11,19 @@ import { nonEmpty, roleInput } from "./inputs.js";
 export const tokensRouter = router({
   /** Returns the plaintext token this once. Nobody can grant a role above their own. */
   create: teamProcedure("admin")
-    .input(z.object({ name: nonEmpty("name", 32), role: roleInput }))
+    .input(
+      z.object({
+        name: nonEmpty("name", 32),
+        role: roleInput,
+        /** Omitted: the token never expires (revoke it instead). */
+        expiresInDays: z
+          .number({ error: "expiresInDays must be a whole number of days" })
+          .int("expiresInDays must be a whole number of days")
+          .min(1, "expiresInDays must be at least 1")
+          .max(365, "expiresInDays must be at most 365")
+          .optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       if (!roleAtLeast(ctx.team.role, input.role)) {
         throw new TRPCError({
@@ -24,6 +36,7 @@ export const tokensRouter = router({
         userId: ctx.caller.userId,
         name: input.name,
         role: input.role,
+        ...(input.expiresInDays !== undefined ? { expiresInDays: input.expiresInDays } : {}),
       });
       return { id: issued.id, token: issued.token, teamId: ctx.team.id, name: input.name, role: input.role };
     }),

@@ -58,6 +58,45 @@ export function authSideSuite(getApi: () => TestApi): void {
     expect(members).toEqual([expect.objectContaining({ userId: user.id, email: user.email, role: "owner" })]);
   });
 
+  it("teams created at the same moment under one name all succeed with distinct slugs", async () => {
+    const api = getApi();
+    const user = await api.signUp();
+    const created = await Promise.all(
+      Array.from({ length: 5 }, () => user.call.teams.create({ name: "Race Team" })),
+    );
+    expect(new Set(created.map((t) => t.slug)).size).toBe(5);
+  });
+
+  it("inviting someone who is already a member is CONFLICT", async () => {
+    const api = getApi();
+    const team = await api.team();
+    expect(
+      await codeOf(
+        team.owner.call.teams.invite({ teamId: team.id, email: team.viewer.email, role: "admin" }),
+      ),
+    ).toBe("CONFLICT");
+  });
+
+  it("a token may expire after a number of days", async () => {
+    const api = getApi();
+    const team = await api.team();
+    const created = await team.admin.call.tokens.create({
+      teamId: team.id,
+      name: "short",
+      role: "viewer",
+      expiresInDays: 2,
+    });
+    const listed = (await team.admin.call.tokens.list({ teamId: team.id })).find((t) => t.id === created.id);
+    const expiresInMs = new Date(listed?.expiresAt ?? 0).getTime() - Date.now();
+    expect(expiresInMs).toBeGreaterThan(1.9 * 24 * 3600_000);
+    expect(expiresInMs).toBeLessThanOrEqual(2 * 24 * 3600_000);
+    expect(
+      await messageOf(
+        team.admin.call.tokens.create({ teamId: team.id, name: "long", role: "viewer", expiresInDays: 400 }),
+      ),
+    ).toBe("expiresInDays: expiresInDays must be at most 365");
+  });
+
   it("an invitation is accepted only by its addressee, once", async () => {
     const api = getApi();
     const owner = await api.signUp();

@@ -15,7 +15,12 @@ import { users } from "../schema/users.js";
 /** A team-domain failure with a stable code (the API maps `*_NOT_FOUND`, `*_CONFLICT`). */
 export class TeamDomainError extends Error {
   constructor(
-    readonly code: "MEMBER_NOT_FOUND" | "INVITATION_NOT_FOUND" | "LAST_OWNER_CONFLICT" | "MEMBER_CONFLICT",
+    readonly code:
+      | "MEMBER_NOT_FOUND"
+      | "INVITATION_NOT_FOUND"
+      | "LAST_OWNER_CONFLICT"
+      | "MEMBER_CONFLICT"
+      | "SLUG_CONFLICT",
     message: string,
   ) {
     super(message);
@@ -74,14 +79,36 @@ export async function createTeam(
   return db.transaction(async (tx) => {
     const id = randomUUID();
     const base = slugify(input.name);
-    const taken = await tx.select({ slug: teams.slug }).from(teams).where(eq(teams.slug, base)).limit(1);
-    const slug = taken.length === 0 ? base : `${base}-${randomBytes(3).toString("hex")}`;
-    await tx.insert(teams).values({ id, name: input.name, slug });
+    // The plain slug if free, else with a random suffix; ON CONFLICT keeps two teams created at the
+    // same moment under one name from failing on the unique index.
+    let slug = base;
+    for (let attempt = 0; ; attempt++) {
+      const inserted = await tx
+        .insert(teams)
+        .values({ id, name: input.name, slug })
+        .onConflictDoNothing({ target: teams.slug })
+        .returning({ id: teams.id });
+      if (inserted.length > 0) break;
+      if (attempt >= 5)
+        throw new TeamDomainError("SLUG_CONFLICT", `no free slug for team name "${input.name}"`);
+      slug = `${base}-${randomBytes(3).toString("hex")}`;
+    }
     await tx
       .insert(memberships)
       .values({ id: randomUUID(), organizationId: id, userId: input.ownerId, role: "owner" });
     return { id, name: input.name, slug };
   });
+}
+
+/** True when the user with this e-mail is already a member of the team. */
+export async function isMemberByEmail(db: Executor, teamId: string, email: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: memberships.id })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.organizationId, teamId), eq(users.email, email.toLowerCase())))
+    .limit(1);
+  return rows.length > 0;
 }
 
 export interface TeamMember {
