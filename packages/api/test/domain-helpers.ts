@@ -107,3 +107,17 @@ export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolea
 export function sim(script: Record<string, unknown>): string {
   return `<<sim:${JSON.stringify(script)}>>`;
 }
+
+/**
+ * A subscription event as a client over HTTP sees it (`{ id, data }`). Through createCaller tRPC
+ * hands out its `[id, data]` envelopes while typing them as `{ id, data }`: accept both.
+ */
+export function untracked<T>(events: ReadonlyArray<{ id: string; data: T }>): Array<{ id: string; data: T }> {
+  return events.map((e) => {
+    if (Array.isArray(e)) {
+      const [id, data] = e as unknown as [string, T];
+      return { id, data };
+    }
+    return e;
+  });
+}

@@ -65,7 +65,11 @@ export const tasksRouter = router({
   list: poolProcedure("viewer")
     .input(
       z.object({
-        status: z.union([statusInput, z.array(statusInput)]).optional(),
+        status: z
+          .union([statusInput, z.array(statusInput)], {
+            error: `status must be one of ${TASK_STATUSES.join(", ")}, or a list of them`,
+          })
+          .optional(),
         cursor: z.string().regex(/^\d+$/, "cursor must be the nextCursor of a previous page").optional(),
         limit: z
           .number()
