@@ -28,4 +28,6 @@ export {
   resolveCaller,
 } from "./context.js";
 export { INTERNAL_MESSAGE, toTRPCError } from "./errors.js";
+export { createPoolHost, type PoolHostOptions } from "./host/index.js";
 export { type AppRouter, appRouter, createCaller } from "./root.js";
+export { type CsvResponse, spendCsv } from "./routers/reports.js";

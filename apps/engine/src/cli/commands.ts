@@ -1,0 +1,14 @@
+import { mcpCommand } from "../mcp/usage.js";
+import { adminCommand } from "./admin-command.js";
+import type { Command } from "./command.js";
+import { serveCommand } from "./serve-command.js";
+
+/**
+ * Every `claude-pool <name>` command. Client commands (run, submit, result, status, drain, token,
+ * mcp) are added here, one line each, from src/client-commands and src/mcp.
+ */
+export const commands: Record<string, Command> = {
+  serve: serveCommand,
+  admin: adminCommand,
+  mcp: mcpCommand,
+};
