@@ -1,0 +1,63 @@
+import { createPoolClient, type PoolClient } from "@claude-pool/api";
+import { simBinPath } from "@claude-pool/claude-sim";
+import { cleanEnv, type EngineProcess, runCli, startEngine, tempDir } from "./engine-process.js";
+
+export const OWNER = { email: "owner@example.com", password: "owner-password-123", team: "Acme" };
+
+export interface OwnedEngine {
+  engine: EngineProcess;
+  token: string;
+  teamId: string;
+  client: PoolClient;
+  /** A pool created through the API, served by claude-sim slots. */
+  poolId: string;
+  poolName: string;
+}
+
+/**
+ * A built engine (`claude-pool serve`) on a fresh data dir, with its first owner made by
+ * `claude-pool admin create --json`, the owner token, and one pool of claude-sim slots.
+ */
+export async function startOwnedEngine(
+  opts: {
+    env?: Record<string, string>;
+    slots?: number;
+    poolConfig?: Record<string, unknown>;
+    dataDir?: string;
+  } = {},
+): Promise<OwnedEngine> {
+  const dataDir = opts.dataDir ?? tempDir("owned");
+  const created = await runCli(
+    [
+      "admin",
+      "create",
+      "--email",
+      OWNER.email,
+      "--password",
+      OWNER.password,
+      "--team",
+      OWNER.team,
+      "--json",
+      "--data-dir",
+      dataDir,
+    ],
+    cleanEnv(),
+  );
+  if (created.code !== 0) throw new Error(`admin create failed (${created.code}): ${created.stderr}`);
+  const owner = JSON.parse(created.stdout) as { token: string; teamId: string };
+  const simHome = tempDir("sim-home");
+  const engine = await startEngine({
+    dataDir,
+    args: ["--claude-bin", simBinPath],
+    env: { CLAUDE_SIM_HOME: simHome, ...opts.env },
+  });
+  const client = createPoolClient({ url: engine.url, token: owner.token });
+  const poolName = "main";
+  const { poolId } = await client.pools.create.mutate({
+    teamId: owner.teamId,
+    name: poolName,
+    slots: opts.slots ?? 2,
+    config: opts.poolConfig ?? {},
+  });
+  return { engine, token: owner.token, teamId: owner.teamId, client, poolId, poolName };
+}
