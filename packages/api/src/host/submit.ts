@@ -52,7 +52,8 @@ export async function submitTask(
 }
 
 /**
- * Queues every prompt and returns their ids at once, in order. With `failFast`, this engine
+ * Queues every prompt and returns their ids at once, in prompt order (their queue order may
+ * interleave slightly: they are submitted together). With `failFast`, this engine
  * watches them and cancels the unfinished ones when one fails (as pool-core's `fanOut` does).
  * If a prompt is refused, the ones already queued are cancelled and the refusal is thrown.
  */
@@ -64,13 +65,15 @@ export async function submitFanOut(
 ): Promise<string[]> {
   const { failFast, ...taskOptions } = options;
   await assertTeamBudget(who.database, who.teamId, pool, taskOptions.maxBudgetUsd);
-  const ids: string[] = [];
-  try {
-    for (const prompt of prompts)
-      ids.push(await pool.submit(prompt, { ...taskOptions, submittedBy: who.userId }));
-  } catch (error) {
+  // Submitted together (each submit is a few round trips); the ids come back in prompt order.
+  const settled = await Promise.allSettled(
+    prompts.map((prompt) => pool.submit(prompt, { ...taskOptions, submittedBy: who.userId })),
+  );
+  const ids = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const refused = settled.find((s) => s.status === "rejected");
+  if (refused) {
     await Promise.all(ids.map((id) => pool.cancel(id).catch(() => false)));
-    throw error;
+    throw refused.reason;
   }
   if (failFast) void cancelRestOnFailure(pool, ids);
   return ids;
