@@ -2,6 +2,7 @@ import { mcpCommand } from "../mcp/usage.js";
 import { adminCommand } from "./admin-command.js";
 import type { Command } from "./command.js";
 import { serveCommand } from "./serve-command.js";
+import { startCommand } from "./start-command.js";
 
 /**
  * Every `claude-pool <name>` command. Client commands (run, submit, result, status, drain, token,
@@ -9,6 +10,7 @@ import { serveCommand } from "./serve-command.js";
  */
 export const commands: Record<string, Command> = {
   serve: serveCommand,
+  start: startCommand,
   admin: adminCommand,
   mcp: mcpCommand,
 };
