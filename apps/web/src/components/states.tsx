@@ -49,7 +49,7 @@ export function Gauge({
   value: number;
   max: number | null | undefined;
 }) {
-  if (!max) return <span className="muted">{label}: no cap</span>;
+  if (!max) return <span className="muted">{label}</span>;
   const pct = Math.min(100, Math.round((value / max) * 100));
   const cls = pct >= 100 ? "gauge over" : pct >= 80 ? "gauge high" : "gauge";
   return (

@@ -47,6 +47,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/** For `afterEach`: a failed test leaves a screenshot of where it stopped. */
+export async function screenshotIfFailed(
+  page: Page | undefined,
+  ctx: { task: { name: string; result?: { state?: string } } },
+) {
+  if (page && ctx.task.result?.state === "fail") {
+    await screenshot(page, `FAILED-${ctx.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}`).catch(
+      () => {},
+    );
+  }
+}
+
 let counter = 0;
 export function uniqueEmail(prefix: string): string {
   counter += 1;

@@ -1,11 +1,12 @@
 import { simDirective } from "@claude-pool/claude-sim";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createPool,
   createTeam,
   launch,
   type Page,
   screenshot,
+  screenshotIfFailed,
   signUp,
   submitTask,
   uniqueEmail,
@@ -24,6 +25,7 @@ describe("pools, live slots and task streams", () => {
     session = await launch();
     page = await session.browser.newPage();
   });
+  afterEach(async (ctx) => screenshotIfFailed(page, ctx));
   afterAll(async () => {
     await session?.close();
   });
@@ -46,14 +48,14 @@ describe("pools, live slots and task streams", () => {
 
     // The first tool use shows while the task is still running: the output is streamed, not loaded at the end.
     const output = page.getByRole("list", { name: "Task output" });
-    await visible(output.getByText(/sim-tool-0/).first());
+    await visible(output.getByText(/sim-tool-1/).first());
     expect(await page.getByTestId("task-status").textContent()).toBe("running");
 
     await visible(page.getByTestId("task-status").getByText("completed"));
     await visible(page.getByTestId("task-result"));
     // $0.02 per call, four calls (three tool rounds and the answer).
     await visible(page.getByTestId("task-spend").getByText("$0.08"));
-    for (const i of [0, 1, 2])
+    for (const i of [1, 2, 3])
       expect(await output.getByText(`sim-tool-${i}`, { exact: false }).count()).toBeGreaterThan(0);
     await screenshot(page, "task-streamed");
   });

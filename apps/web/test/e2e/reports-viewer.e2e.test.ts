@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
 import { simDirective } from "@claude-pool/claude-sim";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createPool,
   createTeam,
   launch,
   type Page,
   screenshot,
+  screenshotIfFailed,
   signUp,
   submitTask,
   uniqueEmail,
@@ -28,6 +29,7 @@ describe("reports and roles", () => {
     await createPool(page, { name: "report-pool", slots: 1 });
     poolUrl = page.url();
   });
+  afterEach(async (ctx) => screenshotIfFailed(page, ctx));
   afterAll(async () => {
     await owner?.close();
     await viewer?.close();

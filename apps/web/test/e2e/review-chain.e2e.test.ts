@@ -1,11 +1,12 @@
 import { simDirective } from "@claude-pool/claude-sim";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createPool,
   createTeam,
   launch,
   type Page,
   screenshot,
+  screenshotIfFailed,
   signUp,
   submitTask,
   uniqueEmail,
@@ -23,6 +24,7 @@ describe("review and chains", () => {
     await createTeam(page, "Review Team");
     await createPool(page, { name: "review-pool", slots: 2 });
   });
+  afterEach(async (ctx) => screenshotIfFailed(page, ctx));
   afterAll(async () => {
     await session?.close();
   });
@@ -37,7 +39,7 @@ describe("review and chains", () => {
     await visible(page.getByRole("button", { name: "Approve result" }));
     await visible(page.getByTestId("task-result").getByText("first draft"));
 
-    await page.getByLabel("Feedback").fill("make it about autumn");
+    await page.getByRole("textbox", { name: "Feedback" }).fill("make it about autumn");
     await page.getByRole("button", { name: "Reject with feedback" }).click();
     // The re-run carries the feedback in the same session and waits for review again.
     await visible(page.getByTestId("task-status").getByText("completed"));

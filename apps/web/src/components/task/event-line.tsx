@@ -103,7 +103,8 @@ export function EventLine({ event }: { event: StreamEvent }) {
       </>
     );
   }
-  if (event.kind === "stream_event" || event.kind === "rate_limit_event") return null;
+  // Stream deltas repeat the assistant lines; `process` is the pool's own bookkeeping (pid, host).
+  if (event.kind === "stream_event" || event.kind === "process") return null;
   return (
     <li className="muted">
       <span className="ev-kind">{event.kind}</span>
