@@ -11,12 +11,15 @@ import type { CallerName, MatrixFixtures } from "./fixtures.js";
  * the matrix expects: anonymous and the revoked token → UNAUTHORIZED; for a role, another team's
  * admin → NOT_FOUND, a lower role → FORBIDDEN, the role and above → the call succeeds. `input`
  * builds a valid input for the caller (it runs before each call, so destructive procedures get a
- * target of their own); `except` overrides single cells.
+ * target of their own); `except` overrides single cells. The matrix runs twice: with signed-in
+ * users and with API tokens of the same roles; `sessionOnly` marks a procedure no token may call
+ * (FORBIDDEN for every valid token).
  */
 export interface Expectation {
   access: Role | "signed-in";
   input?: (f: MatrixFixtures, as: CallerName) => unknown | Promise<unknown>;
   except?: Partial<Record<CallerName, "allow" | TRPC_ERROR_CODE_KEY>>;
+  sessionOnly?: true;
 }
 
 /** A team none of the matrix callers belongs to, to invite them into. */
@@ -31,15 +34,16 @@ export const expectations: Record<string, Expectation> = {
 
   // teams
   "teams.list": { access: "signed-in" },
-  "teams.create": { access: "signed-in", input: () => ({ name: "Created In Matrix" }) },
+  "teams.create": { access: "signed-in", sessionOnly: true, input: () => ({ name: "Created In Matrix" }) },
   "teams.members": { access: "viewer", input: (f) => ({ teamId: f.team.id }) },
   "teams.invite": {
     access: "owner",
     input: (f) => ({ teamId: f.team.id, email: f.freshEmail(), role: "member" }),
   },
-  "teams.invitations": { access: "signed-in" },
+  "teams.invitations": { access: "signed-in", sessionOnly: true },
   "teams.acceptInvitation": {
     access: "signed-in",
+    sessionOnly: true,
     input: async (f, as) => {
       const user = f.userOf(as);
       if (!user) return { invitationId: "00000000-0000-4000-8000-000000000000" };

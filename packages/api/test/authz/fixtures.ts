@@ -35,6 +35,11 @@ export interface MatrixFixtures {
   /** The signed-in user behind a caller name (null for anonymous and the revoked token). */
   userOf(name: CallerName): TestUser | null;
   callerOf(name: CallerName): Caller | null;
+  /**
+   * The same callers as API tokens: `viewer`…`owner` are tokens of that role in `team` (made by its
+   * owner), `otherTeamAdmin` an admin token of `otherTeam`; anonymous and the revoked token are null.
+   */
+  tokenCallerOf(name: CallerName): Caller | null;
   once<T>(key: string, make: () => Promise<T>): Promise<T>;
   /** A new user added to `team` as `role`, fast (no password), for procedures that remove or change one. */
   freshMember(role?: "viewer" | "member" | "admin"): Promise<{ id: string; email: string }>;
@@ -58,6 +63,15 @@ export async function createMatrixFixtures(): Promise<MatrixFixtures> {
     owner: team.owner,
     revokedToken: null,
   };
+  const tokenCallers: Record<CallerName, Caller | null> = {
+    anonymous: null,
+    otherTeamAdmin: (await api.token(otherTeam.admin, otherTeam.id, "admin")).caller,
+    viewer: (await api.token(team.owner, team.id, "viewer")).caller,
+    member: (await api.token(team.owner, team.id, "member")).caller,
+    admin: (await api.token(team.owner, team.id, "admin")).caller,
+    owner: (await api.token(team.owner, team.id, "owner")).caller,
+    revokedToken: null,
+  };
   const memo = new Map<string, Promise<unknown>>();
   let n = 0;
   const freshEmail = () => `matrix-${process.pid}-${++n}-${randomUUID().slice(0, 8)}@example.test`;
@@ -69,6 +83,7 @@ export async function createMatrixFixtures(): Promise<MatrixFixtures> {
     userOf: (name) => users[name],
     // The revoked token is what `resolveCaller` makes of it: nobody.
     callerOf: (name) => users[name]?.caller ?? null,
+    tokenCallerOf: (name) => tokenCallers[name],
     once<T>(key: string, make: () => Promise<T>): Promise<T> {
       let value = memo.get(key);
       if (!value) {
