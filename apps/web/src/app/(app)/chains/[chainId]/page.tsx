@@ -7,6 +7,7 @@ import { use } from "react";
 import { atLeast, useRoleIn } from "@/components/session";
 import { ErrorBox, Loading } from "@/components/states";
 import { useToasts } from "@/components/toasts";
+import { connectionLabel } from "@/lib/connection";
 import { duration, statusLabel, usd } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 
@@ -51,7 +52,7 @@ export default function ChainPage({ params }: { params: Promise<{ chainId: strin
         </span>
       </div>
       <p className="muted" role="status">
-        {sub.status === "pending" ? "live" : sub.status} · spent {usd(c.spendUsd)}
+        {connectionLabel(sub.status)} · spent {usd(c.spendUsd)}
         {c.branch ? ` · branch ${c.branch}` : ""}
       </p>
       {c.status === "running" && atLeast(role, "member") && (

@@ -11,6 +11,7 @@ import { usePool } from "@/components/pool/use-pool";
 import { atLeast } from "@/components/session";
 import { ErrorBox, Gauge, Loading } from "@/components/states";
 import { useToasts } from "@/components/toasts";
+import { connectionLabel } from "@/lib/connection";
 import { usd } from "@/lib/format";
 import { useLivePoolStatus } from "@/lib/live";
 import { useTRPC } from "@/lib/trpc";
@@ -57,7 +58,7 @@ export default function PoolPage({ params }: { params: Promise<{ poolId: string 
       <div className="spread">
         <h1>{pool.data.name}</h1>
         <span className="muted" role="status">
-          {connection === "pending" ? "Live" : connection === "connecting" ? "Connecting…" : connection}
+          {connectionLabel(connection)}
         </span>
       </div>
       <PoolNav poolId={poolId} name={pool.data.name} />

@@ -8,6 +8,7 @@ import { EventLine } from "@/components/task/event-line";
 import { TaskActions } from "@/components/task/task-actions";
 import { TaskDiff } from "@/components/task/task-diff";
 import { useTaskStream } from "@/components/task/use-task-stream";
+import { connectionLabel } from "@/lib/connection";
 import { dateTime, duration, statusLabel, tokens, usd } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 
@@ -82,7 +83,7 @@ export default function TaskPage({ params }: { params: Promise<{ taskId: string 
         <div className="spread">
           <h2 id="out-title">Output</h2>
           <span className="muted" role="status">
-            {connection === "pending" ? "live" : connection}
+            {connectionLabel(connection)}
           </span>
         </div>
         {events.length === 0 ? (

@@ -1,0 +1,111 @@
+import { simDirective } from "@claude-pool/claude-sim";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  createPool,
+  createTeam,
+  launch,
+  type Page,
+  screenshot,
+  screenshotIfFailed,
+  signUp,
+  submitTask,
+  uniqueEmail,
+  visible,
+} from "./browser";
+
+/** What a page breaks for a keyboard, screen-reader or phone user, measured in the DOM. */
+async function audit(page: Page) {
+  return page.evaluate(() => {
+    const shown = (el: Element) => {
+      const r = (el as HTMLElement).getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== "hidden";
+    };
+    const text = (el: Element) =>
+      ((el as HTMLElement).innerText || el.getAttribute("aria-label") || "").trim();
+    const unlabelled = [...document.querySelectorAll("input, select, textarea")]
+      .filter(shown)
+      .filter((el) => {
+        const labels = (el as HTMLInputElement).labels;
+        return !(labels && [...labels].some((l) => l.innerText.trim().length > 0));
+      })
+      .map((el) => el.outerHTML.slice(0, 120));
+    const nameless = [...document.querySelectorAll("button, a[href]")]
+      .filter(shown)
+      .filter((el) => text(el).length === 0)
+      .map((el) => el.outerHTML.slice(0, 120));
+    return {
+      unlabelled,
+      nameless,
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+    };
+  });
+}
+
+describe("accessible and usable at 1280 px and at phone width", () => {
+  let session: Awaited<ReturnType<typeof launch>>;
+  let page: Page;
+  const paths: string[] = [];
+
+  beforeAll(async () => {
+    session = await launch();
+    page = await session.browser.newPage();
+    await signUp(page, uniqueEmail("a11y"));
+    await createTeam(page, "A11y Team");
+    const poolId = await createPool(page, { name: "a11y-pool", slots: 2 });
+    await submitTask(page, `check me ${simDirective({ toolTurns: 1 })}`);
+    const done = page
+      .getByRole("region", { name: "completed tasks" })
+      .getByRole("link", { name: /^check me/ });
+    await visible(done);
+    const taskPath = new URL((await done.first().getAttribute("href")) ?? "/", "http://x").pathname;
+    paths.push(
+      "/pools",
+      `/pools/${poolId}`,
+      `/pools/${poolId}/chains`,
+      `/pools/${poolId}/skills`,
+      taskPath,
+      "/reports",
+      "/settings",
+    );
+  });
+  afterEach(async (ctx) => screenshotIfFailed(page, ctx));
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  for (const [label, width, height] of [
+    ["desktop", 1280, 900],
+    ["phone", 390, 844],
+  ] as const) {
+    it(`every control is labelled, every action named, nothing overflows (${label}, ${width} px)`, async () => {
+      await page.setViewportSize({ width, height });
+      for (const path of paths) {
+        await page.goto(path);
+        await visible(page.getByRole("heading", { level: 1 }));
+        await page.waitForLoadState("networkidle").catch(() => {});
+        const found = await audit(page);
+        expect({ path, ...found }).toEqual({ path, unlabelled: [], nameless: [], overflow: 0 });
+      }
+      await page.goto(paths[1] ?? "/pools");
+      await visible(page.getByRole("list", { name: "Slots" }));
+      await screenshot(page, `pool-page-${label}`);
+    });
+  }
+
+  it("shows where the keyboard focus is", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(paths[1] ?? "/pools");
+    await visible(page.getByRole("button", { name: "Submit task" }));
+    await page.getByRole("button", { name: "Submit task" }).focus();
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Tab");
+    const outline = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      const s = el ? getComputedStyle(el) : null;
+      return s ? { style: s.outlineStyle, width: s.outlineWidth, text: el?.innerText } : null;
+    });
+    expect(outline?.text).toBe("Submit task");
+    expect(outline?.style).toBe("solid");
+    expect(outline?.width).toBe("3px");
+  });
+});
