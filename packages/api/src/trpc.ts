@@ -1,5 +1,7 @@
 import { chainPool, membershipRole, poolWithTeam, taskWithPool } from "@claude-pool/db";
 import { initTRPC, TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { z } from "zod";
 import { type Role, roleAtLeast } from "./auth/roles.js";
 import type { Caller, InnerContext } from "./context.js";
@@ -26,29 +28,16 @@ const t = initTRPC.context<InnerContext>().create({
     return {
       ...shape,
       message,
-      code: mapped.code === error.code ? shape.code : codeNumber(mapped),
-      data: { ...data, code: mapped.code, ...(issues ? { issues } : {}) },
+      code: TRPC_ERROR_CODES_BY_KEY[mapped.code],
+      data: {
+        ...data,
+        code: mapped.code,
+        httpStatus: getHTTPStatusCodeFromError(mapped),
+        ...(issues ? { issues } : {}),
+      },
     };
   },
 });
-
-function codeNumber(error: TRPCError): number {
-  // The JSON-RPC number tRPC puts in `shape.code` for each code key.
-  const numbers: Record<string, number> = {
-    PARSE_ERROR: -32700,
-    BAD_REQUEST: -32600,
-    INTERNAL_SERVER_ERROR: -32603,
-    UNAUTHORIZED: -32001,
-    FORBIDDEN: -32003,
-    NOT_FOUND: -32004,
-    METHOD_NOT_SUPPORTED: -32005,
-    TIMEOUT: -32008,
-    CONFLICT: -32009,
-    PRECONDITION_FAILED: -32012,
-    TOO_MANY_REQUESTS: -32029,
-  };
-  return numbers[error.code] ?? -32603;
-}
 
 export const router = t.router;
 export const mergeRouters = t.mergeRouters;

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { TaskNotFound } from "@claude-pool/core";
 import { type TRPCClient, TRPCClientError } from "@trpc/client";
 import { tracked } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
@@ -28,6 +29,11 @@ const testRouter = router({
       .subscription(async function* ({ ctx, input }) {
         for (let i = 1; i <= input.count; i++) yield tracked(String(i), { i, userId: ctx.caller.userId });
       }),
+    // A domain error raised after the stream started, past the error-mapping middleware.
+    vanishing: protectedProcedure.subscription(async function* () {
+      yield tracked("1", { step: 1 });
+      throw new TaskNotFound("0190aaaa-0000-7000-8000-000000000000");
+    }),
     crash: protectedProcedure.query(() => {
       throw new Error("secret internal detail at /srv/db.ts:42");
     }),
@@ -107,6 +113,23 @@ describe("createPoolClient over HTTP", () => {
       { id: "2", i: 2, userId: team.member.id },
       { id: "3", i: 3, userId: team.member.id },
     ]);
+  });
+
+  it("an error raised mid-stream reaches the subscriber mapped (NOT_FOUND), with no stack", async () => {
+    const { token } = await api.token(team.member, team.id, "member");
+    const client = clientFor(token);
+    const failure = await new Promise<TRPCClientError<TestRouter>>((resolve, reject) => {
+      const sub = client.probe.vanishing.subscribe(undefined, {
+        onError: (error) => {
+          sub.unsubscribe();
+          resolve(error);
+        },
+        onComplete: () => reject(new Error("completed without an error")),
+      });
+    });
+    expect(failure.data?.code).toBe("NOT_FOUND");
+    expect(failure.message).toBe("task not found: 0190aaaa-0000-7000-8000-000000000000");
+    expect(JSON.stringify(failure.shape)).not.toContain("stack");
   });
 
   it("a missing or revoked token is UNAUTHORIZED, a bad input names the field, an internal error hides its details", async () => {
