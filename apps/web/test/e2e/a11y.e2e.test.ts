@@ -33,9 +33,41 @@ async function audit(page: Page) {
       .filter(shown)
       .filter((el) => text(el).length === 0)
       .map((el) => el.outerHTML.slice(0, 120));
+    // WCAG 2 contrast of every visible text against the first opaque background behind it.
+    const rgba = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r = 0, g = 0, b = 0]: number[]) => {
+      const f = (v: number) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el: Element | null): number[] => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgba(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c[3] ?? 0) > 0.99) return c;
+      }
+      return [255, 255, 255];
+    };
+    const lowContrast: string[] = [];
+    for (const el of document.querySelectorAll("body *")) {
+      if (el.closest("svg, [disabled], [aria-hidden='true']") || !shown(el)) continue;
+      const ownText = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim());
+      if (!ownText) continue;
+      const s = getComputedStyle(el);
+      const fg = rgba(s.color);
+      const a = lum(fg);
+      const b = lum(background(el));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      const size = Number.parseFloat(s.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(s.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5))
+        lowContrast.push(`${ratio.toFixed(2)}: ${(el as HTMLElement).innerText.slice(0, 40)}`);
+    }
     return {
       unlabelled,
       nameless,
+      lowContrast,
       overflow: document.documentElement.scrollWidth - window.innerWidth,
     };
   });
@@ -77,14 +109,20 @@ describe("accessible and usable at 1280 px and at phone width", () => {
     ["desktop", 1280, 900],
     ["phone", 390, 844],
   ] as const) {
-    it(`every control is labelled, every action named, nothing overflows (${label}, ${width} px)`, async () => {
+    it(`every control is labelled, every action named, text has contrast, nothing overflows (${label}, ${width} px)`, async () => {
       await page.setViewportSize({ width, height });
       for (const path of paths) {
         await page.goto(path);
         await visible(page.getByRole("heading", { level: 1 }));
         await page.waitForLoadState("networkidle").catch(() => {});
         const found = await audit(page);
-        expect({ path, ...found }).toEqual({ path, unlabelled: [], nameless: [], overflow: 0 });
+        expect({ path, ...found }).toEqual({
+          path,
+          unlabelled: [],
+          nameless: [],
+          lowContrast: [],
+          overflow: 0,
+        });
       }
       await page.goto(paths[1] ?? "/pools");
       await visible(page.getByRole("list", { name: "Slots" }));

@@ -103,8 +103,9 @@ export function EventLine({ event }: { event: StreamEvent }) {
       </>
     );
   }
-  // Stream deltas repeat the assistant lines; `process` is the pool's own bookkeeping (pid, host).
-  if (event.kind === "stream_event" || event.kind === "process") return null;
+  // Stream deltas repeat the assistant lines; `process` is the pool's own bookkeeping (pid, host);
+  // a `diff` is shown under Changes.
+  if (event.kind === "stream_event" || event.kind === "process" || event.kind === "diff") return null;
   return (
     <li className="muted">
       <span className="ev-kind">{event.kind}</span>

@@ -33,7 +33,7 @@ export function useTaskStream(taskId: string) {
             next.set(seq, { seq, kind, payload });
             return next;
           });
-          if (kind === "result") refresh();
+          if (kind === "result" || kind === "diff") refresh();
         },
       },
     ),
