@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Database } from "@claude-pool/db";
+import { TRPCError } from "@trpc/server";
 import { createPoolHost, type PoolHostOptions } from "../src/host/index.js";
 import type { PoolHost } from "../src/host-port.js";
 import { createTestApi, type TestApi, type TestTeam } from "./helpers/harness.js";
@@ -92,7 +93,7 @@ export async function collect<T>(
   return events;
 }
 
-export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const v = await read();
@@ -120,4 +121,26 @@ export function untracked<T>(events: ReadonlyArray<{ id: string; data: T }>): Ar
     }
     return e;
   });
+}
+
+/** Input a well-typed client could not send, as a script or another language could. */
+export const malformed = (value: unknown): never => value as never;
+
+export function domainTools(get: () => DomainApi) {
+  return {
+    today: () => new Date().toISOString().slice(0, 10),
+    tomorrow: () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+    async newPool(name: string, config: Record<string, unknown> = {}, slots = 2): Promise<string> {
+      const d = get();
+      return (await d.team.admin.call.pools.create({ teamId: d.team.id, name, slots, config })).poolId;
+    },
+    async rejection(p: Promise<unknown>): Promise<TRPCError> {
+      const error = await p.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
+      return error;
+    },
+  };
 }

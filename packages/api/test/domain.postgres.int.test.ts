@@ -8,5 +8,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => d?.close());
 
-describe("pools, tasks, chains, skills, context and reports on Postgres with claude-sim", () =>
-  domainSuite(() => d));
+describe(
+  "pools, tasks, chains, skills, context and reports on Postgres with claude-sim",
+  { timeout: 120_000 },
+  () => domainSuite(() => d),
+);

@@ -18,7 +18,7 @@ import { PG_ADMIN_URL } from "./helpers/databases.js";
  * Postgres database, both serving the same pool. The API talks to engine A only; engine B learns
  * of the pool through the pools NOTIFY. (apps/engine runs the separate-process and SIGKILL version.)
  */
-describe("two engines on one Postgres database serving the same pool", () => {
+describe("two engines on one Postgres database serving the same pool", { timeout: 120_000 }, () => {
   let d: DomainApi;
   let databaseB: Database;
   let hostB: PoolHost;
@@ -38,7 +38,7 @@ describe("two engines on one Postgres database serving the same pool", () => {
   });
 
   it("complete 100 tasks exactly once between them, with spend per task = pool spend = the report", {
-    timeout: 120_000,
+    timeout: 300_000,
   }, async () => {
     const { team } = d;
     const { poolId } = await team.admin.call.pools.create({
@@ -80,7 +80,7 @@ describe("two engines on one Postgres database serving the same pool", () => {
       async () =>
         (await team.viewer.call.tasks.list({ poolId, status: "completed", limit: 200 })).items.length,
       (n) => n === 100,
-      90_000,
+      240_000,
     );
     const results = await Promise.all(taskIds.map((taskId) => team.viewer.call.tasks.result({ taskId })));
     expect(results.map((r) => r?.output)).toEqual(prompts.map((_, i) => `sim: job ${i}`));
@@ -170,7 +170,9 @@ describe("two engines on one Postgres database serving the same pool", () => {
     );
   });
 
-  it("an engine that stops with no grace leaves its running tasks to the other, which finishes them: none lost, none cancelled", async () => {
+  it("an engine that stops with no grace leaves its running tasks to the other, which finishes them: none lost, none cancelled", {
+    timeout: 120_000,
+  }, async () => {
     const { team } = d;
     const { poolId } = await team.admin.call.pools.create({
       teamId: team.id,
