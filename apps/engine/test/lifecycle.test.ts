@@ -1,0 +1,207 @@
+import { createServer } from "node:net";
+import { createPoolClient } from "@claude-pool/api";
+import { simDirective } from "@claude-pool/claude-sim";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  cleanEnv,
+  descendants,
+  eventually,
+  isAlive,
+  removeTempDirs,
+  runCli,
+  startEngine,
+  tempDir,
+} from "./helpers/engine-process.js";
+
+/** How `claude-pool` starts, refuses to start, and stops (the built binary as a process). */
+
+afterAll(() => removeTempDirs());
+
+describe("bad command lines exit 2 with usage on stderr", () => {
+  it.each([
+    [["serve", "--prot", "1"], "Unknown option '--prot'", "usage: claude-pool serve"],
+    [["serve", "extra"], "Unexpected argument 'extra'", "usage: claude-pool serve"],
+    [["frobnicate"], 'unknown command "frobnicate"', "usage: claude-pool <command>"],
+    [[], "a command is required", "usage: claude-pool <command>"],
+    [["admin", "create", "--email", "a@b.co"], "--password is required", "usage: claude-pool admin create"],
+  ])("%j", async (args, message, usage) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).toContain(usage);
+  });
+
+  it("prints --help on stdout with exit 0", async () => {
+    const r = await runCli(["serve", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("--database-url <value> (env DATABASE_URL)");
+  });
+});
+
+describe("settings that cannot work exit 1 with one line naming them", () => {
+  const dataDir = () => tempDir("bad");
+  it.each([
+    [
+      ["--port", "70000"],
+      {},
+      'claude-pool serve: --port must be an integer from 0 to 65535 (0 picks a free port) (got "70000")',
+    ],
+    [
+      [],
+      { PORT: "http" },
+      'claude-pool serve: PORT must be an integer from 0 to 65535 (0 picks a free port) (got "http")',
+    ],
+    [
+      [],
+      { DATABASE_URL: "notaurl" },
+      'claude-pool serve: DATABASE_URL must be a postgres:// or postgresql:// URL (unset: embedded PGlite in the data dir) (got "notaurl")',
+    ],
+    [
+      ["--database-url", "mysql://root:hunter2@db/app"],
+      {},
+      'claude-pool serve: --database-url must be a postgres:// or postgresql:// URL (unset: embedded PGlite in the data dir) (got "mysql://root:***@db/app")',
+    ],
+    [
+      ["--web-origin", "http://127.0.0.1:3000/app"],
+      {},
+      'claude-pool serve: --web-origin must be comma-separated origins like http://127.0.0.1:3000 (scheme, host and port, no path) (got "http://127.0.0.1:3000/app")',
+    ],
+  ])("%j %j", async (args, env, line) => {
+    const r = await runCli(["serve", "--data-dir", dataDir(), ...args], cleanEnvWith(env));
+    expect(r.code).toBe(1);
+    expect(
+      r.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => !l.includes("claude-sim")),
+    ).toEqual([line]);
+  });
+
+  it("an unreachable DATABASE_URL names the host and the reason", async () => {
+    const r = await runCli(
+      ["serve", "--data-dir", dataDir()],
+      cleanEnvWith({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/app" }),
+    );
+    expect(r.code).toBe(1);
+    const lines = r.stderr
+      .trim()
+      .split("\n")
+      .filter((l) => !l.includes("claude-sim"));
+    expect(lines).toEqual([
+      'claude-pool serve: cannot connect to Postgres at 127.0.0.1:1 (database "app"): connection refused (is Postgres running and listening on that port?)',
+    ]);
+  });
+
+  it("a configured Claude binary that does not exist: what was looked for, and how to get one", async () => {
+    const r = await runCli(
+      ["serve", "--data-dir", dataDir()],
+      cleanEnvWith({ CLAUDE_POOL_BIN: "/opt/nowhere/claude" }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      "claude-pool serve: CLAUDE_POOL_BIN=/opt/nowhere/claude: /opt/nowhere/claude does not exist.",
+      "install the real CLI with `npm i -g @anthropic-ai/claude-code`, or point --claude-bin / CLAUDE_POOL_BIN at an executable (unset it to use claude-sim).",
+    ]);
+  });
+
+  it("a port in use says so", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const address = blocker.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    try {
+      const r = await runCli(["serve", "--port", String(port), "--data-dir", dataDir()]);
+      expect(r.code).toBe(1);
+      const lines = r.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => !l.includes("claude-sim"));
+      expect(lines).toEqual([
+        `claude-pool serve: port ${port} on 127.0.0.1 is already in use: stop what holds it, or pass --port / PORT`,
+      ]);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe("SIGTERM", () => {
+  it("lets the running task finish, leaves the queued one for the next start, exits 0 with nothing left running", async () => {
+    const dataDir = tempDir("term");
+    const simHome = tempDir("sim");
+    const created = await runCli([
+      "admin",
+      "create",
+      "--email",
+      "o@x.co",
+      "--password",
+      "12345678",
+      "--team",
+      "T",
+      "--json",
+      "--data-dir",
+      dataDir,
+    ]);
+    const { token, teamId } = JSON.parse(created.stdout) as { token: string; teamId: string };
+    const env = { CLAUDE_SIM_HOME: simHome };
+    const engine = await startEngine({ dataDir, env, args: ["--grace-ms", "60000"] });
+    const client = createPoolClient({ url: engine.url, token });
+    const { poolId } = await client.pools.create.mutate({ teamId, name: "p", slots: 1, config: {} });
+    const running = await client.tasks.submit.mutate({
+      poolId,
+      prompt: `slow${simDirective({ reply: "finished in the grace period", delayMs: 2500, cost: 0.01 })}`,
+    });
+    await eventually(
+      () => client.tasks.get.query({ taskId: running.taskId }),
+      (t) => t.status === "running",
+    );
+    const queued = await client.tasks.submit.mutate({
+      poolId,
+      prompt: `later${simDirective({ reply: "after restart" })}`,
+    });
+    const pid = engine.child.pid ?? 0;
+    const children = await descendants(pid);
+    expect(children.length).toBeGreaterThan(0); // the slot's claude-sim process
+    // A stream open before the signal keeps receiving until the task ends within the grace period.
+    const kinds: string[] = [];
+    let firstEvent: () => void = () => {};
+    const seen = new Promise<void>((resolve) => {
+      firstEvent = resolve;
+    });
+    const streamEnded = new Promise<void>((resolve, reject) => {
+      client.tasks.onEvents.subscribe(
+        { taskId: running.taskId },
+        {
+          onData(e) {
+            kinds.push(e.data.kind);
+            firstEvent();
+          },
+          onComplete: resolve,
+          onError: reject,
+        },
+      );
+    });
+    await seen;
+    expect(await engine.stop("SIGTERM")).toBe(0);
+    await streamEnded;
+    expect(kinds).toContain("result");
+    expect(children.filter(isAlive)).toEqual([]);
+    expect(engine.stderr()).toContain("SIGTERM received");
+
+    const again = await startEngine({ dataDir, env });
+    try {
+      const after = createPoolClient({ url: again.url, token });
+      const first = await after.tasks.get.query({ taskId: running.taskId });
+      expect(first.status).toBe("completed");
+      await expect(after.tasks.result.query({ taskId: queued.taskId, wait: true })).resolves.toMatchObject({
+        output: "after restart",
+      });
+      expect(again.stdout()).toContain(engine.stdout().match(/engine (\S+) listening/)?.[1] ?? "?");
+    } finally {
+      expect(await again.stop()).toBe(0);
+    }
+  }, 240_000);
+});
+
+const cleanEnvWith = (extra: Record<string, string>) => cleanEnv(extra);
