@@ -53,9 +53,18 @@ export async function resolveCaller(
 /** No Origin (a same-origin GET, or not a browser), the engine's own, or a trusted origin. */
 export function originTrusted(auth: PoolAuth, origin: string | null): boolean {
   if (origin === null) return true;
-  const trusted = [...(Array.isArray(auth.options.trustedOrigins) ? auth.options.trustedOrigins : [])];
-  if (typeof auth.options.baseURL === "string") trusted.push(new URL(auth.options.baseURL).origin);
-  return trusted.includes(origin);
+  const listed = Array.isArray(auth.options.trustedOrigins) ? [...auth.options.trustedOrigins] : [];
+  if (typeof auth.options.baseURL === "string") listed.push(auth.options.baseURL);
+  // Compare origins, so `http://host:3000/` in the configuration matches the header `http://host:3000`.
+  return listed.some((entry) => originOf(entry) === origin);
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
 }
 
 /** The token a request carries, or null. */

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { apiKey } from "@better-auth/api-key";
+import { InvalidOptions } from "@claude-pool/core";
 import { type Database, schema } from "@claude-pool/db";
 import { type BetterAuthOptions, betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { organization } from "better-auth/plugins/organization";
+import { z } from "zod";
 import { accessControl, organizationRoles } from "./roles.js";
 
 export interface PoolAuthOptions {
@@ -69,6 +71,7 @@ export const CLOSED_AUTH_PATHS = [
  * http.createServer(toNodeHandler(auth)); // mounted on /api/auth/* by the engine
  */
 export function createPoolAuth(database: Database, options: PoolAuthOptions) {
+  checkAuthOptions(options);
   return betterAuth({
     baseURL: options.baseURL,
     basePath: "/api/auth",
@@ -121,3 +124,29 @@ export function createPoolAuth(database: Database, options: PoolAuthOptions) {
 }
 
 export type PoolAuth = ReturnType<typeof createPoolAuth>;
+
+// Messages say what was expected: InvalidOptions words them as "expected …, got …".
+const httpUrl = z.url({ error: "an http(s) URL" }).refine((u) => /^https?:\/\//.test(u), "an http(s) URL");
+
+const authOptionsSchema = z.object({
+  baseURL: httpUrl,
+  secret: z.string({ error: "a string of at least 32 characters" }).min(32, "a string of at least 32 characters"),
+  trustedOrigins: z.array(httpUrl, { error: "a list of http(s) URLs" }).optional(),
+});
+
+/** Refuses options better-auth would accept and misbehave with, naming the field (InvalidOptions). */
+function checkAuthOptions(options: PoolAuthOptions): void {
+  const parsed = authOptionsSchema.safeParse(options);
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join(".") || "options";
+  const value = issue
+    ? issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown>)?.[k], options)
+    : options;
+  // Never echo a secret back.
+  throw new InvalidOptions(
+    field,
+    field === "secret" ? "(hidden)" : value,
+    issue?.message ?? "valid auth options",
+  );
+}

@@ -191,8 +191,7 @@ export async function acceptInvitation(
       .limit(1);
     const invitation = rows[0];
     if (
-      !invitation ||
-      invitation.status !== "pending" ||
+      invitation?.status !== "pending" ||
       invitation.email !== input.email.toLowerCase() ||
       invitation.expiresAt.getTime() <= Date.now()
     ) {
