@@ -1,0 +1,97 @@
+import { simDirective } from "@claude-pool/claude-sim";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  createPool,
+  createTeam,
+  launch,
+  type Page,
+  screenshot,
+  screenshotIfFailed,
+  signUp,
+  submitTask,
+  uniqueEmail,
+  visible,
+} from "./browser";
+
+/** The pool page's management side: slot identity, shared context, skills, the budget warning, tokens. */
+describe("managing a pool", () => {
+  let session: Awaited<ReturnType<typeof launch>>;
+  let page: Page;
+  let poolUrl = "";
+
+  beforeAll(async () => {
+    session = await launch();
+    page = await session.browser.newPage();
+    await signUp(page, uniqueEmail("admin"));
+    await createTeam(page, "Admin Team");
+    await createPool(page, { name: "admin-pool", slots: 2, budgetUsd: 0.3 });
+    poolUrl = page.url();
+  });
+  afterEach(async (ctx) => screenshotIfFailed(page, ctx));
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it("renames a slot and gives it a role; the slot board shows it", async () => {
+    const form = page.getByRole("form", { name: "Edit a slot" });
+    await form.getByLabel("Slot to edit").selectOption({ index: 0 });
+    await form.getByLabel("Slot name").fill("reviewer-1");
+    await form.getByLabel("Slot role").fill("reviewer");
+    await form.getByLabel("Slot description").fill("Code review specialist");
+    await form.getByRole("button", { name: "Save slot" }).click();
+    const slot = page.getByRole("listitem", { name: "Slot reviewer-1" });
+    await visible(slot.getByText("role: reviewer"));
+    await visible(slot.getByText("Code review specialist"));
+  });
+
+  it("sets and deletes shared context", async () => {
+    const form = page.getByRole("form", { name: "Set a context entry" });
+    await form.getByLabel("Context key").fill("language");
+    await form.getByLabel("Context value").fill("rust");
+    await form.getByRole("button", { name: "Save context" }).click();
+    const table = page.getByRole("region", { name: "Shared context" }).getByRole("table");
+    await visible(table.getByRole("cell", { name: "rust" }));
+    await page.getByRole("button", { name: "Delete language" }).click();
+    await visible(page.getByText("No shared context yet."));
+  });
+
+  it("warns when the pool's spend crosses 80% of its cap", async () => {
+    await submitTask(page, `costly ${simDirective({ cost: 0.25 })}`);
+    await visible(page.getByRole("status").filter({ hasText: /budget is 8\d% spent/ }));
+    await screenshot(page, "budget-warning");
+  });
+
+  it("runs a skill through the form built from its arguments", async () => {
+    await page.goto(`${poolUrl}/skills`);
+    await page.getByRole("button", { name: "summarize", exact: true }).click();
+    const form = page.getByRole("form", { name: "Run summarize" });
+    await visible(form);
+    const required = form.locator("input[required]");
+    expect(await required.count()).toBeGreaterThan(0);
+    const inputs = await form.locator("input").all();
+    for (const input of inputs) await input.fill("README.md");
+    await form.getByRole("button", { name: "Run summarize" }).click();
+    await page.waitForURL(/\/tasks\//);
+    await visible(page.getByText(/README\.md/).first());
+    await screenshot(page, "skill-run");
+  });
+
+  it("creates an API token shown once, lists it, and revokes it", async () => {
+    await page.goto("/settings");
+    const form = page.getByRole("form", { name: "Create an API token" });
+    await form.getByLabel("Token name").fill("ci");
+    await form.getByLabel("Token role").selectOption("member");
+    await form.getByRole("button", { name: "Create token" }).click();
+    const token = (await page.getByTestId("new-token").textContent()) ?? "";
+    expect(token.length).toBeGreaterThan(20);
+    await visible(page.getByRole("button", { name: "Copy token" }));
+    await visible(page.getByRole("cell", { name: "never" }));
+    await page.getByRole("button", { name: "Hide token" }).click();
+    await page.reload();
+    // Shown once: after a reload only its first characters remain.
+    expect(await page.getByText(token).count()).toBe(0);
+    await page.getByRole("button", { name: "Revoke ci" }).click();
+    await visible(page.getByText("revoked", { exact: true }));
+    await screenshot(page, "tokens");
+  });
+});
