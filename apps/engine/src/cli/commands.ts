@@ -1,3 +1,11 @@
+import {
+  drainCommand,
+  resultCommand,
+  runCommand,
+  statusCommand,
+  submitCommand,
+  tokenCommand,
+} from "../client-commands/index.js";
 import { mcpCommand } from "../mcp/usage.js";
 import { adminCommand } from "./admin-command.js";
 import type { Command } from "./command.js";
@@ -12,5 +20,11 @@ export const commands: Record<string, Command> = {
   serve: serveCommand,
   start: startCommand,
   admin: adminCommand,
+  run: runCommand,
+  submit: submitCommand,
+  result: resultCommand,
+  status: statusCommand,
+  drain: drainCommand,
+  token: tokenCommand,
   mcp: mcpCommand,
 };

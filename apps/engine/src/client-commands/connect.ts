@@ -51,7 +51,8 @@ export function explainClientError(error: unknown, url: string): Error {
 
 function findCause(error: unknown): string | null {
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
+  let deepest: string | null = null;
+  for (let depth = 0; depth < 6 && current; depth++) {
     const c = current as { code?: unknown; cause?: unknown; message?: unknown };
     if (typeof c.code === "string" && /^E[A-Z]+/.test(c.code)) {
       const what: Record<string, string> = {
@@ -63,9 +64,10 @@ function findCause(error: unknown): string | null {
       };
       return what[c.code] ?? c.code;
     }
+    if (depth > 0 && typeof c.message === "string" && c.message !== "fetch failed") deepest = c.message;
     current = c.cause;
   }
-  return null;
+  return deepest;
 }
 
 function firstLine(text: string | undefined): string {
