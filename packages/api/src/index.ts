@@ -1,5 +1,6 @@
 export {
   createPoolAuth,
+  MIN_PASSWORD_LENGTH,
   type PoolAuth,
   type PoolAuthOptions,
   TOKEN_PREFIX,

@@ -22,7 +22,7 @@ export async function resolveTokenCaller(
   const verified = await inner.auth.api.verifyApiKey({ body: { key: token } });
   if (!verified.valid || !verified.key) return null;
   const scope = await tokenScope(inner.database.db, verified.key.id);
-  if (!scope || !scope.enabled) return null;
+  if (!scope?.enabled) return null;
   const memberRole = await membershipRole(inner.database.db, scope.userId, scope.teamId);
   if (memberRole === null) return null;
   return {

@@ -19,6 +19,9 @@ export interface PoolAuthOptions {
   logger?: BetterAuthOptions["logger"];
 }
 
+/** Shortest password an account may have. */
+export const MIN_PASSWORD_LENGTH = 8;
+
 /** Prefix of every API token, so a leaked one is recognisable in logs and secret scanners. */
 export const TOKEN_PREFIX = "cp_";
 
@@ -95,7 +98,7 @@ export function createPoolAuth(database: Database, options: PoolAuthOptions) {
     session: { modelName: "sessions" },
     account: { modelName: "accounts" },
     verification: { modelName: "verifications" },
-    emailAndPassword: { enabled: true, minPasswordLength: 8, autoSignIn: true },
+    emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH, autoSignIn: true },
     // better-auth skips its Origin/CSRF check under NODE_ENV=test unless told not to; we want the
     // same protection in tests as in production.
     // Ids are random UUIDs made here (the "uuid" setting would leave them to a column default we lack).
@@ -130,7 +133,9 @@ const httpUrl = z.url({ error: "an http(s) URL" }).refine((u) => /^https?:\/\//.
 
 const authOptionsSchema = z.object({
   baseURL: httpUrl,
-  secret: z.string({ error: "a string of at least 32 characters" }).min(32, "a string of at least 32 characters"),
+  secret: z
+    .string({ error: "a string of at least 32 characters" })
+    .min(32, "a string of at least 32 characters"),
   trustedOrigins: z.array(httpUrl, { error: "a list of http(s) URLs" }).optional(),
 });
 
