@@ -318,5 +318,17 @@ export function authSideSuite(getApi: () => TestApi): void {
     await expect(
       createFirstOwner(api, { email, password: TEST_PASSWORD, teamName: "Again" }),
     ).rejects.toThrow(FirstOwnerError);
+    await expect(
+      createFirstOwner(api, { email: "second@example.test", password: "short", teamName: "T" }),
+    ).rejects.toThrow("password must be at least 8 characters");
+    await expect(
+      createFirstOwner(api, { email: "nope", password: TEST_PASSWORD, teamName: "T" }),
+    ).rejects.toThrow('email must be an e-mail address (got "nope")');
+    // Nothing was created by the refused attempts.
+    expect(
+      await api.auth.api
+        .signInEmail({ body: { email: "second@example.test", password: "short" } })
+        .catch(() => null),
+    ).toBeNull();
   });
 }
