@@ -2,7 +2,7 @@ import { listTaskPage } from "@claude-pool/db";
 import { tracked } from "@trpc/server";
 import { z } from "zod";
 import { livePool } from "../host/live-pool.js";
-import { submitFanOut, submitTask } from "../host/submit.js";
+import { assertTeamBudget, submitFanOut, submitTask } from "../host/submit.js";
 import { taskEventStream } from "../host/task-events.js";
 import { cancelTask, reviewIdOf, taskDiff } from "../host/task-ops.js";
 import { taskView } from "../host/views.js";
@@ -116,6 +116,7 @@ export const tasksRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { poolId: _poolId, prompt, ...options } = input;
       const pool = livePool(ctx.host, ctx.poolRow);
+      await assertTeamBudget(ctx.database, ctx.team.id, pool, options.maxBudgetUsd);
       const reviewId = await pool.submitWithReview(prompt, {
         ...definedOptions(options),
         submittedBy: ctx.caller.userId,
