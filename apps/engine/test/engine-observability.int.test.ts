@@ -2,7 +2,7 @@ import { simDirective } from "@claude-pool/claude-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, removeTempDirs } from "./helpers/engine-process.js";
 import { OWNER, type OwnedEngine, startOwnedEngine } from "./helpers/owned-engine.js";
-import { parsePrometheus, valueOf } from "./helpers/prometheus.js";
+import { parsePrometheus, sampleValue } from "./helpers/prometheus.js";
 import { startReceiver } from "./helpers/receiver.js";
 
 /**
@@ -49,7 +49,7 @@ describe("the engine's metrics, logs and webhooks", () => {
       secret: WEBHOOK_SECRET,
     });
     const before = await scrape();
-    const completedBefore = valueOf(before, "claude_pool_tasks_total", {
+    const completedBefore = sampleValue(before, "claude_pool_tasks_total", {
       pool: e.poolId,
       status: "completed",
     });
@@ -67,27 +67,28 @@ describe("the engine's metrics, logs and webhooks", () => {
     const after = await eventually(
       scrape,
       (s) =>
-        valueOf(s, "claude_pool_tasks_total", { pool: e.poolId, status: "completed" }) >= completedBefore + 2,
+        sampleValue(s, "claude_pool_tasks_total", { pool: e.poolId, status: "completed" }) >=
+        completedBefore + 2,
     );
-    expect(valueOf(after, "claude_pool_tasks_total", { pool: e.poolId, status: "completed" })).toBe(
+    expect(sampleValue(after, "claude_pool_tasks_total", { pool: e.poolId, status: "completed" })).toBe(
       completedBefore + 2,
     );
-    expect(valueOf(after, "claude_pool_task_spend_usd_total", { pool: e.poolId })).toBeCloseTo(0.004, 6);
-    expect(valueOf(after, "claude_pool_task_duration_seconds_count", { pool: e.poolId })).toBe(2);
-    expect(valueOf(after, "claude_pool_slots", { pool: e.poolId })).toBe(2);
-    expect(valueOf(after, "claude_pool_queue_depth", { pool: e.poolId })).toBe(0);
+    expect(sampleValue(after, "claude_pool_task_spend_usd_total", { pool: e.poolId })).toBeCloseTo(0.004, 6);
+    expect(sampleValue(after, "claude_pool_task_duration_seconds_count", { pool: e.poolId })).toBe(2);
+    expect(sampleValue(after, "claude_pool_slots", { pool: e.poolId })).toBe(2);
+    expect(sampleValue(after, "claude_pool_queue_depth", { pool: e.poolId })).toBe(0);
     expect(
-      valueOf(after, "claude_pool_http_requests_total", { route: "/metrics", code: "200" }),
+      sampleValue(after, "claude_pool_http_requests_total", { route: "/metrics", code: "200" }),
     ).toBeGreaterThan(0);
     expect(after.find((s) => s.name === "claude_pool_tasks_total")?.labels.engine).toBeTruthy();
 
     // The receiver failed the first delivery; the retry got through and was counted.
     const delivered = await eventually(
       scrape,
-      (s) => valueOf(s, "claude_pool_webhook_deliveries_total", { outcome: "delivered" }) >= 2,
+      (s) => sampleValue(s, "claude_pool_webhook_deliveries_total", { outcome: "delivered" }) >= 2,
     );
-    expect(valueOf(delivered, "claude_pool_webhook_deliveries_total", { outcome: "retry" })).toBe(1);
-    expect(valueOf(delivered, "claude_pool_webhook_deliveries_total", { outcome: "delivered" })).toBe(2);
+    expect(sampleValue(delivered, "claude_pool_webhook_deliveries_total", { outcome: "retry" })).toBe(1);
+    expect(sampleValue(delivered, "claude_pool_webhook_deliveries_total", { outcome: "delivered" })).toBe(2);
     const listed = await e.client.webhooks.deliveries.query({ teamId: e.teamId });
     expect(listed.map((d) => d.status)).toEqual(["delivered", "delivered"]);
     expect(listed.map((d) => d.attempts).sort()).toEqual([1, 2]);

@@ -5,7 +5,7 @@ import { simBinPath, simDirective } from "@claude-pool/claude-sim";
 import { Pool } from "@claude-pool/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetrics } from "../src/metrics/metrics.js";
-import { parsePrometheus, valueOf } from "./helpers/prometheus.js";
+import { parsePrometheus, sampleValue } from "./helpers/prometheus.js";
 
 let pool: Pool;
 
@@ -27,10 +27,10 @@ describe("engine metrics (prom-client, private registry)", () => {
     const metrics = createMetrics();
     metrics.observePool(pool);
     const before = parsePrometheus((await metrics.render()).body);
-    expect(valueOf(before.samples, "claude_pool_tasks_total", { pool: "pool-m", status: "completed" })).toBe(
-      0,
-    );
-    expect(valueOf(before.samples, "claude_pool_slots", { pool: "pool-m" })).toBe(2);
+    expect(
+      sampleValue(before.samples, "claude_pool_tasks_total", { pool: "pool-m", status: "completed" }),
+    ).toBe(0);
+    expect(sampleValue(before.samples, "claude_pool_slots", { pool: "pool-m" })).toBe(2);
 
     await pool.run(`a ${simDirective({ cost: 0.002 })}`);
     await pool.run(`b ${simDirective({ cost: 0.003 })}`);
@@ -39,17 +39,21 @@ describe("engine metrics (prom-client, private registry)", () => {
     const { body, contentType } = await metrics.render();
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     const { samples, types } = parsePrometheus(body);
-    const tasks = (status: string) => valueOf(samples, "claude_pool_tasks_total", { pool: "pool-m", status });
+    const tasks = (status: string) =>
+      sampleValue(samples, "claude_pool_tasks_total", { pool: "pool-m", status });
     expect([tasks("queued"), tasks("started"), tasks("completed"), tasks("failed")]).toEqual([3, 3, 2, 1]);
     expect(types.get("claude_pool_tasks_total")).toBe("counter");
-    expect(valueOf(samples, "claude_pool_task_spend_usd_total", { pool: "pool-m" })).toBeCloseTo(0.005, 6);
-    expect(valueOf(samples, "claude_pool_task_duration_seconds_count", { pool: "pool-m" })).toBe(3);
+    expect(sampleValue(samples, "claude_pool_task_spend_usd_total", { pool: "pool-m" })).toBeCloseTo(
+      0.005,
+      6,
+    );
+    expect(sampleValue(samples, "claude_pool_task_duration_seconds_count", { pool: "pool-m" })).toBe(3);
     expect(types.get("claude_pool_task_duration_seconds")).toBe("histogram");
     // The cold driver spawns a process for every task.
-    expect(valueOf(samples, "claude_pool_task_starts_total", { pool: "pool-m", start: "cold" })).toBe(3);
-    expect(valueOf(samples, "claude_pool_queue_depth", { pool: "pool-m" })).toBe(0);
-    expect(valueOf(samples, "claude_pool_busy_slots", { pool: "pool-m" })).toBe(0);
-    expect(valueOf(samples, "claude_pool_spend_usd", { pool: "pool-m" })).toBeCloseTo(0.005, 6);
+    expect(sampleValue(samples, "claude_pool_task_starts_total", { pool: "pool-m", start: "cold" })).toBe(3);
+    expect(sampleValue(samples, "claude_pool_queue_depth", { pool: "pool-m" })).toBe(0);
+    expect(sampleValue(samples, "claude_pool_busy_slots", { pool: "pool-m" })).toBe(0);
+    expect(sampleValue(samples, "claude_pool_spend_usd", { pool: "pool-m" })).toBeCloseTo(0.005, 6);
     // Default process metrics, under our prefix.
     expect(samples.some((s) => s.name === "claude_pool_process_cpu_user_seconds_total")).toBe(true);
   });
@@ -66,8 +70,8 @@ describe("engine metrics (prom-client, private registry)", () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     const { samples } = parsePrometheus((await metrics.render()).body);
-    expect(valueOf(samples, "claude_pool_busy_slots", { pool: "pool-m" })).toBe(2);
-    expect(valueOf(samples, "claude_pool_queue_depth", { pool: "pool-m" })).toBe(1);
+    expect(sampleValue(samples, "claude_pool_busy_slots", { pool: "pool-m" })).toBe(2);
+    expect(sampleValue(samples, "claude_pool_queue_depth", { pool: "pool-m" })).toBe(1);
     await Promise.all(ids.map((id) => pool.result(id, { wait: true })));
   });
 
@@ -77,8 +81,10 @@ describe("engine metrics (prom-client, private registry)", () => {
     metrics.webhookDelivery("task.completed", "delivered");
     metrics.httpRequest("GET", "/healthz", 200, 0.002);
     const { samples } = parsePrometheus((await metrics.render()).body);
-    expect(valueOf(samples, "claude_pool_webhook_deliveries_total", { outcome: "delivered" })).toBe(1);
-    expect(valueOf(samples, "claude_pool_webhook_deliveries_total", { event: "task.completed" })).toBe(2);
-    expect(valueOf(samples, "claude_pool_http_requests_total", { route: "/healthz", code: "200" })).toBe(1);
+    expect(sampleValue(samples, "claude_pool_webhook_deliveries_total", { outcome: "delivered" })).toBe(1);
+    expect(sampleValue(samples, "claude_pool_webhook_deliveries_total", { event: "task.completed" })).toBe(2);
+    expect(sampleValue(samples, "claude_pool_http_requests_total", { route: "/healthz", code: "200" })).toBe(
+      1,
+    );
   });
 });

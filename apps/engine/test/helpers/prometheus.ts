@@ -34,7 +34,7 @@ export function parsePrometheus(text: string): { samples: Sample[]; types: Map<s
 }
 
 /** The value of the one sample with this name whose labels include `labels` (0 when absent). */
-export function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+export function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
   const found = samples.filter(
     (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
   );
