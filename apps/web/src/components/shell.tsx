@@ -35,16 +35,17 @@ function Header() {
       </nav>
       <div className="topbar-right">
         {me.teams.length > 0 && (
-          <label className="inline">
-            Team
-            <select value={team?.id ?? ""} onChange={(e) => selectTeam(e.target.value)}>
+          <span className="inline-field">
+            {/* A label beside (not around) the select, so its name is just "Team". */}
+            <label htmlFor="team-switcher">Team</label>
+            <select id="team-switcher" value={team?.id ?? ""} onChange={(e) => selectTeam(e.target.value)}>
               {me.teams.map((t) => (
                 <option key={t.id} value={t.id}>
                   {t.name} ({t.role})
                 </option>
               ))}
             </select>
-          </label>
+          </span>
         )}
         <label className="inline">
           <input

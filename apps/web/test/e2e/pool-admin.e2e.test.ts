@@ -94,4 +94,23 @@ describe("managing a pool", () => {
     await visible(page.getByText("revoked", { exact: true }));
     await screenshot(page, "tokens");
   });
+
+  it("switches teams with the team switcher, and signs out", async () => {
+    await page.goto("/settings");
+    const form = page.getByRole("form", { name: "Create a team" });
+    await form.getByLabel("Team name").fill("Second Team");
+    await form.getByRole("button", { name: "Create team" }).click();
+    await visible(page.getByRole("heading", { level: 1, name: "Settings of Second Team" }));
+    await page.getByLabel("Team", { exact: true }).selectOption({ label: "Admin Team (owner)" });
+    await page.getByRole("link", { name: "Pools", exact: true }).click();
+    await visible(page.getByRole("heading", { name: "Pools of Admin Team" }));
+    await visible(page.getByRole("link", { name: "admin-pool" }));
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.goto("/pools");
+    await page.waitForURL(/\/sign-in\?next=/);
+    await visible(page.getByRole("button", { name: "Sign in" }));
+    await screenshot(page, "signed-out");
+  });
 });
