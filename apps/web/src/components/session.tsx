@@ -70,17 +70,39 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     );
   }
   if (!value) {
-    return (
-      <main id="main" className="page">
-        <div className="error-box" role="alert">
-          <h1>Cannot reach the engine</h1>
-          <p>{me.error?.message ?? "No answer."}</p>
-          <button type="button" onClick={() => void me.refetch()}>
-            Try again
-          </button>
-        </div>
-      </main>
-    );
+    return <EngineProblem error={me.error} retry={() => void me.refetch()} />;
   }
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+/** Why the account could not load: the engine's own health says more than a failed call. */
+function EngineProblem({ error, retry }: { error: unknown; retry: () => void }) {
+  const health = useQuery({
+    queryKey: ["engine-health"],
+    queryFn: async () =>
+      (await (await fetch("/api/engine-health")).json()) as {
+        reachable: boolean;
+        ok: boolean;
+        message: string | null;
+      },
+    retry: false,
+  });
+  const message = health.data?.message ?? (error instanceof Error ? error.message : null) ?? "No answer.";
+  return (
+    <main id="main" className="page">
+      <div className="error-box" role="alert">
+        <h1>Cannot reach the engine</h1>
+        <p>{message}</p>
+        <button
+          type="button"
+          onClick={() => {
+            void health.refetch();
+            retry();
+          }}
+        >
+          Try again
+        </button>
+      </div>
+    </main>
+  );
 }

@@ -16,6 +16,14 @@ async function post(path: string, body: unknown): Promise<unknown> {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
+  if (res.status === 502) {
+    const health = (await fetch("/api/engine-health")
+      .then((r) => r.json())
+      .catch(() => null)) as {
+      message?: string;
+    } | null;
+    throw new AuthError(health?.message ?? "The engine is not reachable.");
+  }
   const text = await res.text();
   let data: unknown = null;
   try {
