@@ -144,6 +144,33 @@ describe("two engines on one Postgres database serving the same pool", { timeout
     expect(after.map((t) => t.status)).toEqual(["cancelled", "cancelled", "cancelled", "cancelled"]);
   });
 
+  it("streams, live through engine A, the output of a task engine B is running", async () => {
+    const { team } = d;
+    const { poolId } = await team.admin.call.pools.create({
+      teamId: team.id,
+      name: "live-across",
+      slots: 2,
+      config: {},
+    });
+    await eventually(
+      async () => (await team.viewer.call.pools.status({ poolId })).engines.length,
+      (n) => n === 2,
+    );
+    const { taskIds } = await team.member.call.tasks.fanOut({
+      poolId,
+      prompts: [1, 2, 3, 4].map((i) => `stream ${i} ${sim({ toolTurns: 4, delayMs: 250 })}`),
+    });
+    const running = await eventually(
+      () => Promise.all(taskIds.map((taskId) => team.viewer.call.tasks.get({ taskId }))),
+      (ts) => ts.some((t) => t.status === "running" && t.engineId === "engine-b"),
+    );
+    const onB = running.find((t) => t.status === "running" && t.engineId === "engine-b");
+    const events = untracked(await collect(await team.viewer.call.tasks.onEvents({ taskId: onB?.id ?? "" })));
+    expect(events.map((e) => e.data.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.at(-1)?.data.kind).toBe("result");
+    expect((await team.viewer.call.tasks.get({ taskId: onB?.id ?? "" })).engineId).toBe("engine-b");
+  });
+
   it("a pool deleted through engine A stops on engine B too", async () => {
     const { team } = d;
     const { poolId } = await team.admin.call.pools.create({

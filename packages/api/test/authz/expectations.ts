@@ -1,5 +1,6 @@
 import { createInvitation, createTeam, createWebhookEndpoint } from "@claude-pool/db";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import { roleAtLeast } from "../../src/auth/roles.js";
 import type { Role } from "../../src/context.js";
 import type { CallerName, MatrixFixtures } from "./fixtures.js";
 
@@ -82,10 +83,13 @@ export const expectations: Record<string, Expectation> = {
     access: "admin",
     input: (f) => ({ teamId: f.team.id, name: `created ${f.freshEmail()}`, slots: 1, config: {} }),
   },
-  "pools.update": { access: "admin", input: async (f) => ({ poolId: await freshPool(f), budgetUsd: 100 }) },
-  "pools.delete": { access: "admin", input: async (f) => ({ poolId: await freshPool(f) }) },
+  "pools.update": {
+    access: "admin",
+    input: async (f, as) => ({ poolId: await poolFor(f, as, "admin"), budgetUsd: 100 }),
+  },
+  "pools.delete": { access: "admin", input: async (f, as) => ({ poolId: await poolFor(f, as, "admin") }) },
   "pools.status": { access: "viewer", input: async (f) => ({ poolId: await sharedPool(f) }) },
-  "pools.drain": { access: "admin", input: async (f) => ({ poolId: await freshPool(f) }) },
+  "pools.drain": { access: "admin", input: async (f, as) => ({ poolId: await poolFor(f, as, "admin") }) },
   "pools.onStatus": { access: "viewer", input: async (f) => ({ poolId: await sharedPool(f) }) },
   "slots.configure": {
     access: "admin",
@@ -111,10 +115,10 @@ export const expectations: Record<string, Expectation> = {
     access: "member",
     input: async (f) => ({ poolId: await sharedPool(f), prompt: "matrix review" }),
   },
-  "tasks.approve": { access: "member", input: async (f) => ({ taskId: await reviewedTask(f) }) },
+  "tasks.approve": { access: "member", input: async (f, as) => ({ taskId: await reviewFor(f, as) }) },
   "tasks.reject": {
     access: "member",
-    input: async (f) => ({ taskId: await reviewedTask(f), feedback: "again" }),
+    input: async (f, as) => ({ taskId: await reviewFor(f, as), feedback: "again" }),
   },
   "tasks.onEvents": { access: "viewer", input: async (f) => ({ taskId: await sharedTask(f) }) },
   "chains.submit": {
@@ -239,6 +243,18 @@ const sharedChain = (f: MatrixFixtures) =>
     await f.api.host.pool(poolId).chainResult(chainId, { wait: true });
     return chainId;
   });
+
+/** Whether the matrix expects `as` to get through (only those need a target of their own). */
+const allowed = (as: CallerName, min: Role) =>
+  as !== "anonymous" && as !== "revokedToken" && as !== "otherTeamAdmin" && roleAtLeast(as, min);
+
+/** A pool of its own for a caller the procedure will act for; the shared one for the refused. */
+const poolFor = (f: MatrixFixtures, as: CallerName, min: Role) =>
+  allowed(as, min) ? freshPool(f) : sharedPool(f);
+
+/** A review of its own for a caller allowed to decide it; a plain task for the refused. */
+const reviewFor = (f: MatrixFixtures, as: CallerName) =>
+  allowed(as, "member") ? reviewedTask(f) : sharedTask(f);
 
 /** A task of a review of its own, awaiting approval. */
 const reviewedTask = async (f: MatrixFixtures) => {
