@@ -40,6 +40,7 @@ export {
   engineActiveWork,
   listTaskPage,
   recordedTaskDiff,
+  requestChainCancel,
   requestTaskCancel,
   TASK_CANCEL_CHANNEL,
   type TaskPage,
@@ -47,6 +48,7 @@ export {
   type TaskRow as StoredTask,
 } from "./domain/tasks.js";
 export { type TeamBudgetState, teamBudgetState } from "./domain/team-budget.js";
+export * from "./domain/team-tokens.js";
 export * from "./domain/teams.js";
 export {
   type ClaimedDelivery,
