@@ -171,6 +171,32 @@ describe("two engines on one Postgres database serving the same pool", { timeout
     expect((await team.viewer.call.tasks.get({ taskId: onB?.id ?? "" })).engineId).toBe("engine-b");
   });
 
+  it("cancels, through engine A, a chain engine B drives", async () => {
+    const { team } = d;
+    const { poolId } = await team.admin.call.pools.create({
+      teamId: team.id,
+      name: "chain-across",
+      slots: 1,
+      config: {},
+    });
+    await eventually(
+      async () => (await team.viewer.call.pools.status({ poolId })).engines.length,
+      (n) => n === 2,
+    );
+    const chainId = await hostB.pool(poolId).submitChain([
+      { name: "stuck", action: { type: "prompt", prompt: `stuck ${sim({ hang: true })}` } },
+      { name: "never", action: { type: "prompt", prompt: "never runs" } },
+    ]);
+    await eventually(
+      () => team.viewer.call.chains.get({ chainId }),
+      (c) => c.steps[0]?.status === "running",
+    );
+    expect(await team.member.call.chains.cancel({ chainId })).toEqual({ cancelled: true });
+    const chain = await team.viewer.call.chains.get({ chainId });
+    expect(chain.status).toBe("cancelled");
+    expect(chain.steps[1]?.status).not.toBe("completed");
+  });
+
   it("a pool deleted through engine A stops on engine B too", async () => {
     const { team } = d;
     const { poolId } = await team.admin.call.pools.create({

@@ -234,7 +234,10 @@ class EnginePoolHost implements PoolHost {
   #cancelRequested(payload: string): void {
     const [poolId, taskId] = payload.split(" ");
     const served = poolId ? this.#served.get(poolId) : undefined;
-    if (served && taskId) void served.pool.cancel(taskId).catch(() => false);
+    if (!served || !taskId) return;
+    if (taskId.startsWith("chain:"))
+      void served.pool.cancelChain(taskId.slice("chain:".length)).catch(() => false);
+    else void served.pool.cancel(taskId).catch(() => false);
   }
 
   /** After a drain (pools.drain) the pool takes work again: a new Pool from the row, unless it was deleted. */

@@ -1,5 +1,5 @@
 import { InvalidOptions, isTerminal, type Pool } from "@claude-pool/core";
-import { type Database, recordedTaskDiff, requestTaskCancel } from "@claude-pool/db";
+import { type Database, recordedTaskDiff, requestChainCancel, requestTaskCancel } from "@claude-pool/db";
 
 /**
  * Cancels a queued or running task wherever it runs. This engine's Pool kills its own runs and
@@ -22,6 +22,28 @@ export async function cancelTask(
     // It ended as cancelled (that throws), or the wait ran out: the status says which.
   }
   return (await pool.task(taskId)).status === "cancelled";
+}
+
+/**
+ * Cancels a chain wherever it runs: this engine's chain runner stops its own chains; one another
+ * engine drives is cancelled there (asked through a NOTIFY), and this call waits up to `waitMs`.
+ */
+export async function cancelChain(
+  pool: Pool,
+  database: Database,
+  chainId: string,
+  waitMs = 15_000,
+): Promise<boolean> {
+  if (await pool.cancelChain(chainId)) return true;
+  if ((await pool.chainResult(chainId)).status !== "running") return false;
+  await requestChainCancel(database.db, pool.id, chainId);
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const status = (await pool.chainResult(chainId)).status;
+    if (status !== "running") return status === "cancelled";
+    if (Date.now() > until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 const REVIEW_TAG = "review:";

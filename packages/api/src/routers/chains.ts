@@ -4,6 +4,7 @@ import { z } from "zod";
 import { chainProgressStream } from "../host/chain-progress.js";
 import { livePool, snapshotId } from "../host/live-pool.js";
 import { assertTeamBudget, submitChain } from "../host/submit.js";
+import { cancelChain } from "../host/task-ops.js";
 import { chainProcedure, poolProcedure, router } from "../trpc.js";
 
 const skillArguments = z
@@ -30,9 +31,9 @@ export const chainsRouter = router({
   /** The chain's progress: every step's status, output, spend and tasks. */
   get: chainProcedure("viewer").query(({ ctx }) => livePool(ctx.host, ctx.poolRow).chainResult(ctx.chainId)),
 
-  /** Stops a chain this engine drives (its current step's task is cancelled); false when it had ended. */
+  /** Stops a chain (its current step's task is cancelled) on whichever engine drives it; false when it had ended. */
   cancel: chainProcedure("member").mutation(async ({ ctx }) => ({
-    cancelled: await livePool(ctx.host, ctx.poolRow).cancelChain(ctx.chainId),
+    cancelled: await cancelChain(livePool(ctx.host, ctx.poolRow), ctx.database, ctx.chainId),
   })),
 
   /** Named chain templates the pool offers. */

@@ -69,10 +69,20 @@ export async function engineActiveWork(db: Executor, engineId: string, poolId?: 
   return Number(row?.n ?? 0);
 }
 
-/** Engines listen here for cancellations of tasks another engine is running. Payload `poolId taskId`. */
+/**
+ * Engines listen here for cancellations of work another engine is running. Payload `poolId taskId`,
+ * or `poolId chain:<chainId>` for a chain.
+ */
 export const TASK_CANCEL_CHANNEL = "claude_pool_cancel";
 
 /** Asks whichever engine runs the task to cancel it (pool-core can only kill its own runs). */
 export async function requestTaskCancel(db: Executor, poolId: string, taskId: string): Promise<void> {
   await db.execute(sql`select pg_notify(${TASK_CANCEL_CHANNEL}::text, ${`${poolId} ${taskId}`}::text)`);
+}
+
+/** Asks whichever engine drives the chain to cancel it. */
+export async function requestChainCancel(db: Executor, poolId: string, chainId: string): Promise<void> {
+  await db.execute(
+    sql`select pg_notify(${TASK_CANCEL_CHANNEL}::text, ${`${poolId} chain:${chainId}`}::text)`,
+  );
 }
