@@ -40,6 +40,7 @@ export {
   engineActiveWork,
   listTaskPage,
   recordedTaskDiff,
+  requestChainCancel,
   requestTaskCancel,
   TASK_CANCEL_CHANNEL,
   type TaskPage,
@@ -47,7 +48,23 @@ export {
   type TaskRow as StoredTask,
 } from "./domain/tasks.js";
 export { type TeamBudgetState, teamBudgetState } from "./domain/team-budget.js";
+export * from "./domain/team-tokens.js";
 export * from "./domain/teams.js";
+export {
+  type ClaimedDelivery,
+  claimDueDeliveries,
+  createWebhookEndpoint,
+  type DeliveryView,
+  deleteWebhookEndpoint,
+  enqueueWebhookEvent,
+  getWebhookEndpoint,
+  listWebhookDeliveries,
+  listWebhookEndpoints,
+  nextDeliveryDueInMs,
+  recordDeliveryAttempt,
+  type WebhookEndpointRow,
+  type WebhookEndpointView,
+} from "./domain/webhooks.js";
 export { DatabaseUnreachableError, DataDirInUseError, SchemaTooNewError } from "./errors.js";
 export { MIGRATIONS_FOLDER, type MigrationReport, migrateToLatest } from "./migrate.js";
 export { type RecoveryOptions, type RecoveryReport, recoverOnStart } from "./recovery.js";
@@ -67,4 +84,5 @@ export {
 } from "./reports.js";
 export { pruneTaskEvents } from "./retention.js";
 export * as schema from "./schema/index.js";
+export { WEBHOOK_EVENTS, type WebhookDeliveryStatus, type WebhookEvent } from "./schema/webhooks.js";
 export { PgStore, type PgStoreOptions, STORE_CHANNEL } from "./store/pg-store.js";
