@@ -16,6 +16,7 @@ const COOKIE = "better-auth.session_token=observabilitycookievalue1234.signature
 
 let e: OwnedEngine;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let sessionCookie = "";
 
 beforeAll(async () => {
   receiver = await startReceiver([500]);
@@ -61,8 +62,21 @@ describe("the engine's metrics, logs and webhooks", () => {
       });
       await e.client.tasks.result.query({ taskId, wait: true });
     }
-    // A browser-like request with a session cookie, which must not reach a log line.
+    // A browser-like request with a session cookie, and a real sign-in with the owner's password:
+    // neither the password, the cookie it sets nor a made-up one may reach a log line.
     await fetch(`${e.engine.url}/healthz`, { headers: { cookie: COOKIE } });
+    const signIn = await fetch(`${e.engine.url}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: e.engine.url },
+      body: JSON.stringify({ email: OWNER.email, password: OWNER.password }),
+    });
+    expect(signIn.status).toBe(200);
+    sessionCookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    expect(sessionCookie).toMatch(/=.{16,}/);
+    const me = await fetch(`${e.engine.url}/trpc/auth.me`, {
+      headers: { cookie: sessionCookie, origin: e.engine.url },
+    });
+    expect(me.status).toBe(200);
 
     const after = await eventually(
       scrape,
@@ -114,7 +128,16 @@ describe("the engine's metrics, logs and webhooks", () => {
     expect(json.some((l) => l.msg === "webhook delivered")).toBe(true);
 
     const everything = `${e.engine.stderr()}\n${e.engine.stdout()}`;
-    for (const secret of [API_KEY, e.token, WEBHOOK_SECRET, "observabilitycookievalue1234", OWNER.password]) {
+    const sessionValue = sessionCookie.split("=")[1] ?? "";
+    expect(sessionValue.length).toBeGreaterThan(16);
+    for (const secret of [
+      API_KEY,
+      e.token,
+      WEBHOOK_SECRET,
+      "observabilitycookievalue1234",
+      OWNER.password,
+      sessionValue,
+    ]) {
       expect(everything).not.toContain(secret);
     }
   });
