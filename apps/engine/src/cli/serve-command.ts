@@ -71,8 +71,9 @@ export const serveCommand: Command = {
       process.exit(1);
     });
     void force;
-    await engine.stop();
+    // Deliveries stop first: what is queued meanwhile stays in the database for the next engine.
     await webhooks.stop();
+    await engine.stop();
     observability.stop();
     err("claude-pool: stopped");
     return 0;
