@@ -7,8 +7,8 @@ export default defineProject({
   ssr: { resolve: { conditions: ["@claude-pool/source", "module", "node", "development|production"] } },
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
     globalSetup: ["./test/global-setup.ts"],
   },
 });

@@ -59,7 +59,11 @@ beforeAll(async () => {
     "--data-dir",
     dataDir,
   ]);
-  engine = await startEngine({ dataDir, env: { CLAUDE_SIM_HOME: simHome } });
+  engine = await startEngine({
+    dataDir,
+    env: { CLAUDE_SIM_HOME: simHome },
+    args: ["--web-origin", "http://127.0.0.1:4681"],
+  });
   client = createPoolClient({ url: engine.url, token });
   ({ poolId } = await client.pools.create.mutate({ teamId, name: "main", slots: 1, config: {} }));
 });
@@ -99,6 +103,24 @@ describe("the API over HTTP", () => {
     const res = await fetch(`${engine.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ok: true, database: true });
+  });
+
+  it("answers CORS with credentials for the web origin only", async () => {
+    const preflight = (origin: string) =>
+      fetch(`${engine.url}/trpc/pools.list`, {
+        method: "OPTIONS",
+        headers: {
+          origin,
+          "access-control-request-method": "GET",
+          "access-control-request-headers": "content-type",
+        },
+      });
+    const trusted = await preflight("http://127.0.0.1:4681");
+    expect(trusted.status).toBe(204);
+    expect(trusted.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:4681");
+    expect(trusted.headers.get("access-control-allow-credentials")).toBe("true");
+    const other = await preflight("http://evil.example");
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("issues a token with tokens.create that then authenticates", async () => {
