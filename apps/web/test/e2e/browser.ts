@@ -30,7 +30,9 @@ export async function launch(): Promise<{ browser: BrowserContext; close(): Prom
     acceptDownloads: true,
     baseURL: inject("webUrl"),
   });
-  context.setDefaultTimeout(60_000);
+  // Generous: CI shares two cores with every other package's tests.
+  context.setDefaultTimeout(120_000);
+  context.setDefaultNavigationTimeout(120_000);
   return {
     browser: context,
     close: async () => {

@@ -75,6 +75,10 @@ export default async function setup(project: TestProject) {
   await waitForHttp(`${engineUrl}/healthz`, engine, "the engine");
   const web = startWeb({ port: webPort, engineUrl });
   await waitForHttp(`${webUrl}/sign-in`, web, "next start");
+  // next start loads each route's code on its first request: do that once here, not in a test.
+  for (const path of ["/sign-up", "/pools", "/pools/x", "/tasks/x", "/chains/x", "/reports", "/settings"]) {
+    await fetch(`${webUrl}${path}`).catch(() => undefined);
+  }
 
   const screenshotDir = path.join(WEB_DIR, "test-results/screenshots");
   mkdirSync(screenshotDir, { recursive: true });

@@ -40,10 +40,12 @@ describe("review and chains", () => {
     await visible(page.getByTestId("task-result").getByText("first draft"));
 
     await page.getByRole("textbox", { name: "Feedback" }).fill("make it about autumn");
+    const firstRound = page.url();
     await page.getByRole("button", { name: "Reject with feedback" }).click();
-    // The re-run carries the feedback in the same session and waits for review again.
-    await visible(page.getByTestId("task-status").getByText("completed"));
+    // The re-run is a new task in the same session, carrying the feedback; it waits for review again.
+    await page.waitForURL((u) => u.toString() !== firstRound && u.pathname.startsWith("/tasks/"));
     await visible(page.getByText(/make it about autumn/).first());
+    await visible(page.getByTestId("task-status").getByText("completed"));
     await page.getByRole("button", { name: "Approve result" }).click();
     await visible(page.getByText("Result approved."));
     expect(await page.getByRole("button", { name: "Approve result" }).count()).toBe(0);
