@@ -35,8 +35,8 @@ describe("pools, live slots and task streams", () => {
     await createTeam(page, "Live Team");
     await createPool(page, { name: "live-pool", slots: 2 });
 
-    // Three tool rounds of 1.5 s each: long enough to watch it run.
-    await submitTask(page, `stream me ${simDirective({ delayMs: 1500, toolTurns: 3, cost: 0.02 })}`, {
+    // Three tool rounds of 3 s each: long enough to watch it run on a loaded machine.
+    await submitTask(page, `stream me ${simDirective({ delayMs: 3000, toolTurns: 3, cost: 0.02 })}`, {
       tags: "e2e",
     });
     const busySlot = page

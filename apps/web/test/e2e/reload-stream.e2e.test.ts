@@ -56,7 +56,7 @@ describe("a task page survives reloads and dropped connections", () => {
 
   it("a dropped connection reconnects without a gap or a duplicate", async () => {
     await page.goto(poolUrl);
-    await submitTask(page, `dropped ${simDirective({ delayMs: 1000, toolTurns: 6 })}`);
+    await submitTask(page, `dropped ${simDirective({ delayMs: 1500, toolTurns: 6 })}`);
     await page
       .getByRole("region", { name: "running tasks" })
       .getByRole("link", { name: /^dropped/ })
