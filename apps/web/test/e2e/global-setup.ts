@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -80,7 +80,9 @@ export default async function setup(project: TestProject) {
     await fetch(`${webUrl}${path}`).catch(() => undefined);
   }
 
+  // This run's screenshots only.
   const screenshotDir = path.join(WEB_DIR, "test-results/screenshots");
+  rmSync(screenshotDir, { recursive: true, force: true });
   mkdirSync(screenshotDir, { recursive: true });
   console.log(`[web e2e] engine ${engineUrl}, dashboard ${webUrl}; screenshots in ${screenshotDir}`);
   project.provide("webUrl", webUrl);
