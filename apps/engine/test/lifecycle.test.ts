@@ -105,6 +105,19 @@ describe("settings that cannot work exit 1 with one line naming them", () => {
     ]);
   });
 
+  it("CLAUDE_POOL_BIN=claude without one on PATH finds the CLI this workspace installed, saying so", async () => {
+    // The unreachable database ends the start right after the binary was resolved.
+    const r = await runCli(
+      ["serve", "--data-dir", dataDir(), "--database-url", "postgres://postgres@127.0.0.1:1/app"],
+      cleanEnvWith({ CLAUDE_POOL_BIN: "claude", PATH: "/usr/bin:/bin" }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^claude-pool: using the workspace's Claude CLI at \/.*\/node_modules\/\.bin\/claude$/m,
+    );
+    expect(r.stderr).toContain("cannot connect to Postgres at 127.0.0.1:1");
+  });
+
   it("a port in use says so", async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
