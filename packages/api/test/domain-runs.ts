@@ -75,8 +75,8 @@ export function runsSuite(get: () => DomainApi): void {
       poolId,
       prompts: [
         `boom ${sim({ crash: true })}`,
-        `slow ${sim({ delayMs: 200 })}`,
-        `later ${sim({ delayMs: 200 })}`,
+        `slow ${sim({ delayMs: 10_000 })}`,
+        `later ${sim({ delayMs: 10_000 })}`,
       ],
       failFast: true,
     });
@@ -281,7 +281,7 @@ export function runsSuite(get: () => DomainApi): void {
     const poolId = await newPool("drain", {}, 1);
     const running = await team.member.call.tasks.submit({
       poolId,
-      prompt: `running ${sim({ delayMs: 300 })}`,
+      prompt: `running ${sim({ delayMs: 3_000 })}`,
     });
     await eventually(
       () => team.viewer.call.tasks.get({ taskId: running.taskId }),

@@ -31,7 +31,7 @@ describe("the PoolHost on PGlite", { timeout: 120_000 }, () => {
       .insert(schema.users)
       .values({ id: ownerId, email: `${ownerId}@example.test`, name: "Owner" });
     teamId = (await createTeam(database.db, { name: "Host Team", ownerId })).id;
-  }, 60_000);
+  }, 180_000);
   afterEach(async () => {
     for (const host of hosts.splice(0)) await host.stop({ graceMs: 0 });
     await database?.close();

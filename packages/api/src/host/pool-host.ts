@@ -245,9 +245,7 @@ class EnginePoolHost implements PoolHost {
     void this.#inOrder(async () => {
       const served = this.#served.get(poolId);
       if (!served || served.pool !== drained || served.retiring || this.#stopping) return;
-      this.#served.delete(poolId);
-      const row = await getPoolRow(this.#db, poolId);
-      if (row) await this.#applyRow(row);
+      await this.#replace(poolId, await getPoolRow(this.#db, poolId));
     });
   }
 
@@ -348,9 +346,28 @@ class EnginePoolHost implements PoolHost {
       const row = (await getPoolRow(this.#db, poolId)) ?? served.nextRow;
       served.gate.freeze();
       await served.pool.shutdown();
-      this.#served.delete(poolId);
-      if (row && row.archivedAt === null) await this.#applyRow(row);
+      await this.#replace(poolId, row);
     });
+  }
+
+  /**
+   * Puts a new Pool from the row in place of a closed one. Until it is created, `pool(poolId)`
+   * still answers with the old one (which refuses new work), never with "not running".
+   */
+  async #replace(poolId: string, row: StoredPool | null | undefined): Promise<void> {
+    if (!row || row.archivedAt !== null || this.#stopping) {
+      this.#served.delete(poolId);
+      return;
+    }
+    try {
+      this.#served.set(poolId, await this.#startPool(row));
+      this.#problems.delete(poolId);
+    } catch (error) {
+      this.#served.delete(poolId);
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#problems.set(poolId, { reason, updatedAt: row.updatedAt.getTime() });
+      this.#log("a pool failed to restart", { poolId, reason });
+    }
   }
 
   /** Deleted (here or by another engine): drain this engine's part of the pool and stop serving it. */
