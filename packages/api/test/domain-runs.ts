@@ -288,18 +288,27 @@ export function runsSuite(get: () => DomainApi): void {
       (t) => t.status === "running",
     );
     const queued = await team.member.call.tasks.submit({ poolId, prompt: "queued" });
+    // A dashboard watching the pool across the drain keeps seeing it (the host runs a new Pool after).
+    const watching = (await team.viewer.call.pools.onStatus({ poolId }))[Symbol.asyncIterator]();
+    expect((await watching.next()).done).toBe(false);
     const summary = await team.admin.call.pools.drain({ poolId });
     expect(summary.cancelledTasks).toBe(1);
     expect((await team.viewer.call.tasks.get({ taskId: running.taskId })).status).toBe("completed");
     expect((await team.viewer.call.tasks.get({ taskId: queued.taskId })).status).toBe("cancelled");
     const after = await eventually(
       () =>
-        team.member.call.tasks.submit({ poolId, prompt: "after drain" }).then(
+        team.member.call.tasks.submit({ poolId, prompt: `after drain ${sim({ delayMs: 1_000 })}` }).then(
           (r) => r.taskId,
           () => null,
         ),
       (id) => id !== null,
     );
+    const seen = untracked(
+      await collect({ [Symbol.asyncIterator]: () => watching }, (events) =>
+        untracked(events).some((e) => e.data.slots[0]?.currentTaskId === after),
+      ),
+    );
+    expect(seen.at(-1)?.data.slots[0]?.state).toBe("busy");
     expect((await team.viewer.call.tasks.result({ taskId: after ?? "", wait: true }))?.output).toBe(
       "sim: after drain",
     );

@@ -55,10 +55,12 @@ function slotViewOf(r: SlotRow): SlotView {
  * The pool's status every time it changes: on this engine's pool events (slots, budget) and on the
  * store's notifications (tasks queued, claimed and ended on any engine). Nothing is polled; a
  * change another engine made to its slot row right after its task notification is caught by one
- * re-read shortly after each notification. Yields the current status first.
+ * re-read shortly after each notification. `current()` is asked for the Pool at every turn: after
+ * a drain, resize or rename the host runs a new Pool object, and the stream follows it. Yields the
+ * current status first.
  */
 export async function* poolStatusChanges(
-  pool: Pool,
+  current: () => Pool,
   database: Database,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<PoolStatusView> {
@@ -69,13 +71,26 @@ export async function* poolStatusChanges(
     if (followUp) clearTimeout(followUp);
     followUp = setTimeout(() => changed.notify(), 300);
   };
-  const unsubscribeStore = pool.store.subscribe(pool.id, onChange);
-  const unsubscribePool = pool.on("event", (e) => {
-    if (e.type === "slot.updated" || e.type === "budget.updated" || e.type === "pool.drained") onChange();
-  });
+  let followed: Pool | null = null;
+  let unsubscribe = () => {};
+  const follow = (pool: Pool) => {
+    if (pool === followed) return;
+    unsubscribe();
+    followed = pool;
+    const offStore = pool.store.subscribe(pool.id, onChange);
+    const offPool = pool.on("event", (e) => {
+      if (e.type === "slot.updated" || e.type === "budget.updated" || e.type === "pool.drained") onChange();
+    });
+    unsubscribe = () => {
+      offStore();
+      offPool();
+    };
+  };
   try {
     let last = "";
     while (!signal?.aborted) {
+      const pool = current();
+      follow(pool);
       const status = await poolStatus(pool, database);
       const json = JSON.stringify(status);
       if (json !== last) {
@@ -87,7 +102,6 @@ export async function* poolStatusChanges(
     }
   } finally {
     if (followUp) clearTimeout(followUp);
-    unsubscribeStore();
-    unsubscribePool();
+    unsubscribe();
   }
 }

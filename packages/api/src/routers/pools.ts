@@ -93,8 +93,9 @@ export const poolsRouter = router({
   onStatus: poolProcedure("viewer")
     .input(z.object({ lastEventId: z.string().nullish() }))
     .subscription(async function* ({ ctx, signal }) {
-      const pool = livePool(ctx.host, ctx.poolRow);
-      for await (const status of poolStatusChanges(pool, ctx.database, signal)) {
+      livePool(ctx.host, ctx.poolRow);
+      const current = () => ctx.host.pool(ctx.poolRow.id);
+      for await (const status of poolStatusChanges(current, ctx.database, signal)) {
         yield tracked(snapshotId(), status);
       }
     }),
