@@ -82,13 +82,16 @@ export async function startEngine(
 ): Promise<RunningEngine> {
   const engineId = loadEngineId(config.dataDir, config.engineId);
   const secret = loadAuthSecret(config.dataDir, process.env);
-  const database = await openDatabase(config);
-  // Bound first (answering 503 until ready): a port in use fails before any pool claims a task, and
-  // better-auth learns the real port when --port 0 asked for a free one.
+  // Bound first (answering 503 until ready): a port in use fails at once, before the database is
+  // opened or any pool claims a task, and better-auth learns the real port when --port 0 asked
+  // for a free one.
   let ready: RequestListener = (_req, res) => sendJson(res, 503, { ok: false, problems: ["starting"] });
   const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => ready(req, res));
+  const port = await listen(server, config.port, config.host);
+  let database: Database | undefined;
   try {
-    const port = await listen(server, config.port, config.host);
+    database = await openDatabase(config);
+    const openDb = database;
     const publicUrl = config.publicUrl ?? `http://${hostForUrl(config.host)}:${port}`;
     const auth = createPoolAuth(database, {
       baseURL: publicUrl,
@@ -149,7 +152,7 @@ export async function startEngine(
           await host.stop({ graceMs: opts?.graceMs ?? config.graceMs });
           // Subscriptions (SSE) and idle keep-alive sockets would hold the server open.
           running.closeAllConnections();
-          await database.close();
+          await openDb.close();
         })();
         return stopping;
       },
@@ -157,7 +160,7 @@ export async function startEngine(
   } catch (error) {
     server.close();
     server.closeAllConnections();
-    await database.close().catch(() => {});
+    await database?.close().catch(() => {});
     throw error;
   }
 }
