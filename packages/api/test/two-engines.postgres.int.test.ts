@@ -24,11 +24,13 @@ describe("two engines on one Postgres database serving the same pool", { timeout
   let hostB: PoolHost;
 
   beforeAll(async () => {
-    d = await domainApi("postgres");
+    // Leases long enough that a starved event loop on a busy machine does not lose one mid-run
+    // (that would be a takeover, a second run, by design).
+    d = await domainApi("postgres", { leaseMs: 15_000 });
     const url = new URL(PG_ADMIN_URL);
     url.pathname = new URL(d.api.database.target).pathname;
     databaseB = await createDb({ url: url.toString(), maxConnections: 4 });
-    hostB = await createPoolHost(hostOptions(databaseB, d.dir, "engine-b"));
+    hostB = await createPoolHost(hostOptions(databaseB, d.dir, "engine-b", { leaseMs: 15_000 }));
     await hostB.start();
   }, 120_000);
   afterAll(async () => {

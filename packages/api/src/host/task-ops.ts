@@ -25,8 +25,10 @@ export async function cancelTask(
 }
 
 /**
- * Cancels a chain wherever it runs: this engine's chain runner stops its own chains; one another
- * engine drives is cancelled there (asked through a NOTIFY), and this call waits up to `waitMs`.
+ * Cancels a chain wherever it runs. The engine driving it stops it (this one, or another asked
+ * through a NOTIFY), and the chain's unfinished step tasks are cancelled wherever they run (a
+ * step's task may run on any engine's slot: the driving runner can only kill its own). Waits up to
+ * `waitMs` for the chain to end; returns whether it ended cancelled.
  */
 export async function cancelChain(
   pool: Pool,
@@ -34,10 +36,18 @@ export async function cancelChain(
   chainId: string,
   waitMs = 15_000,
 ): Promise<boolean> {
-  if (await pool.cancelChain(chainId)) return true;
   if ((await pool.chainResult(chainId)).status !== "running") return false;
+  // Started first so the runner is aborted before its step ends; it settles once that task has.
+  const local = pool.cancelChain(chainId).catch(() => false);
   await requestChainCancel(database.db, pool.id, chainId);
+  const open = await pool.store.listTasks({
+    poolId: pool.id,
+    chainId,
+    status: ["queued", "running", "waiting_for_quota"],
+  });
+  await Promise.all(open.map((t) => cancelTask(pool, database, t.id, waitMs).catch(() => false)));
   const until = Date.now() + waitMs;
+  await Promise.race([local, new Promise((resolve) => setTimeout(resolve, waitMs))]);
   for (;;) {
     const status = (await pool.chainResult(chainId)).status;
     if (status !== "running") return status === "cancelled";
