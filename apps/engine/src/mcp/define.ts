@@ -46,27 +46,35 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(
     },
     async (args: unknown, extra): Promise<CallToolResult> => {
       const token = extra._meta?.progressToken;
-      let count = 0;
+      // MCP requires each notification's progress to exceed the last one's: a heartbeat or a repeated
+      // step count moves it on by a thousandth.
+      let last: number | null = null;
+      // Awaited before the result is sent: a client drops progress that arrives after the result.
+      const sent: Array<Promise<void>> = [];
       const ctx: ToolContext = {
         signal: extra.signal,
         progress(message, progress) {
           if (token === undefined) return;
-          count += 1;
-          void extra
+          let value = progress?.done ?? last ?? 0;
+          if (last !== null && value <= last) value = Math.round((last + 0.001) * 1000) / 1000;
+          last = value;
+          const notification = extra
             .sendNotification({
               method: "notifications/progress",
               params: {
                 progressToken: token,
-                progress: progress?.done ?? count,
+                progress: value,
                 ...(progress?.total !== undefined ? { total: progress.total } : {}),
                 message,
               },
             })
             .catch(() => {});
+          sent.push(notification);
         },
       };
       try {
         const data = (await handler(args as z.output<I>, ctx)) as Record<string, unknown>;
+        await Promise.all(sent);
         return { content: [{ type: "text" as const, text: JSON.stringify(data) }], structuredContent: data };
       } catch (error) {
         const message = errorMessage(error);
