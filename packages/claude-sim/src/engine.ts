@@ -16,6 +16,8 @@ import {
   apiRetryMessage,
   assistantMessage,
   initMessage,
+  interruptedMessage,
+  interruptedResult,
   type Json,
   type JsonObject,
   newId,
@@ -67,7 +69,27 @@ const DEFAULT_USAGE: TokenUsage = {
 
 const WRITE_MODES = new Set(["acceptEdits", "bypassPermissions", "auto", "dontAsk"]);
 
-const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
+/** Thrown inside a turn when a `control_request` interrupt arrives; the turn ends without a reply. */
+class Interrupted extends Error {
+  override name = "Interrupted";
+}
+
+/** Waits `ms` (forever when null), or until `signal` aborts: then throws Interrupted. */
+function pause(ms: number | null, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((res, rej) => {
+    if (signal?.aborted) return rej(new Interrupted());
+    // A pending timer keeps the process alive while it hangs (an abort listener alone does not).
+    const timer = setTimeout(() => res(), ms ?? 2 ** 31 - 1);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        rej(new Interrupted());
+      },
+      { once: true },
+    );
+  });
+}
 
 type Round =
   | { kind: "bash"; index: number }
@@ -179,6 +201,7 @@ export class SimRun {
   #processSpendPico = 0;
   #sinceLastResult: Record<string, ModelTotals> = {};
   #resultIndex = 0;
+  #lastAssistantUuid: string | null = null;
 
   constructor(cfg: EngineConfig, out: Emitter) {
     this.#cfg = cfg;
@@ -255,7 +278,9 @@ export class SimRun {
           });
         }
       }
-      await this.#out.message(assistantMessage(f, call, block));
+      const line = assistantMessage(f, call, block);
+      if (typeof line.uuid === "string") this.#lastAssistantUuid = line.uuid;
+      await this.#out.message(line);
       if (onlyFirst) return;
       if (partial) await ev({ type: "content_block_stop", index });
     }
@@ -279,11 +304,61 @@ export class SimRun {
   }
 
   /** Runs one prompt to its result. Returns the exit code the process should use. */
-  async runTurn(prompt: string, promptText: string, script: SimScript, replay?: Json): Promise<number> {
+  async runTurn(
+    prompt: string,
+    promptText: string,
+    script: SimScript,
+    replay?: Json,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const turnStart = Date.now();
+    try {
+      return await this.#turn(prompt, promptText, script, replay, signal);
+    } catch (err) {
+      if (!(err instanceof Interrupted)) throw err;
+      return this.#interrupted(turnStart);
+    }
+  }
+
+  /**
+   * Ends an interrupted turn as the real CLI 2.1.332 does: the "[Request interrupted by user]"
+   * user line, then an `error_during_execution` result (no reply) that still counts the spend.
+   */
+  async #interrupted(turnStart: number): Promise<number> {
+    const cfg = this.#cfg;
+    const f = cfg.facts;
+    await this.#out.message(interruptedMessage(f));
+    cfg.session.messages.push({
+      role: "user",
+      text: "[Request interrupted by user]",
+      at: new Date().toISOString(),
+    });
+    this.#save();
+    const result = interruptedResult({
+      facts: f,
+      durationMs: Date.now() - turnStart,
+      totalCostPico: cfg.session.totalCostPico,
+      modelUsage: cfg.session.modelUsage,
+      modelUsageSinceLastResult: this.#sinceLastResult,
+      resultIndex: this.#resultIndex++,
+    });
+    this.#sinceLastResult = {};
+    await this.#out.result(result, "");
+    return 1;
+  }
+
+  async #turn(
+    prompt: string,
+    promptText: string,
+    script: SimScript,
+    replay: Json | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
     const cfg = this.#cfg;
     const f = cfg.facts;
     const out = this.#out;
     const turnStart = Date.now();
+    this.#lastAssistantUuid = null;
     await out.message(initMessage(f));
     if (replay !== undefined && cfg.replayUserMessages) await out.message(userReplayMessage(f, replay));
     if (cfg.partialMessages && out.streaming) await out.message(statusMessage(f));
@@ -296,8 +371,7 @@ export class SimRun {
 
     if (script.hang) {
       await flushStdio();
-      setInterval(() => undefined, 1 << 30);
-      await new Promise<never>(() => undefined);
+      await pause(null, signal);
     }
 
     const rounds: Round[] = [];
@@ -318,7 +392,7 @@ export class SimRun {
     for (const round of rounds) {
       turns += 1;
       const delay = script.delayMs ?? 0;
-      if (delay > 0) await sleep(delay);
+      if (delay > 0 || signal?.aborted) await pause(delay, signal);
       apiMs += delay;
 
       // A usage limit lifts at its reset time, as the real one does: a run after it succeeds.
@@ -430,6 +504,8 @@ export class SimRun {
         role: "assistant",
         text: capText(finalText),
         at: new Date().toISOString(),
+        // The message id `--resume-session-at` takes (a failed call's synthetic reply has none).
+        ...(outcome.kind === "success" && this.#lastAssistantUuid ? { uuid: this.#lastAssistantUuid } : {}),
       });
     }
     this.#save();
