@@ -82,6 +82,7 @@ async function runStreamInput(cfg: RunSetup, run: SimRun): Promise<number> {
   let badLine: string | undefined;
   let wake: (() => void) | undefined;
   let current: AbortController | undefined;
+  let currentScript: SimScript | undefined;
   const notify = () => {
     wake?.();
     wake = undefined;
@@ -110,7 +111,7 @@ async function runStreamInput(cfg: RunSetup, run: SimRun): Promise<number> {
         response: { subtype: "success", request_id: msg.request_id, response },
       };
       process.stdout.write(`${JSON.stringify(ack)}\n`);
-      if (interrupt) current?.abort();
+      if (interrupt && !currentScript?.ignoreInterrupt) current?.abort();
       return;
     }
     if (msg.type !== "user") return;
@@ -139,8 +140,10 @@ async function runStreamInput(cfg: RunSetup, run: SimRun): Promise<number> {
     }
     const { script, text } = scriptFor(cfg.baseScript, next.prompt);
     current = new AbortController();
+    currentScript = script;
     code = await run.runTurn(next.prompt, text, script, next.content, current.signal);
     current = undefined;
+    currentScript = undefined;
   }
 }
 

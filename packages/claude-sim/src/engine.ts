@@ -126,10 +126,17 @@ function toolName(rule: string): string {
   return (paren >= 0 ? rule.slice(0, paren) : rule).trim();
 }
 
-function apiErrorInfo(status: 401 | 429 | 500 | 529, message: string | undefined): ApiErrorInfo {
+function apiErrorInfo(status: 400 | 401 | 429 | 500 | 529, message: string | undefined): ApiErrorInfo {
   const serverSide =
     ". This is a server-side issue, usually temporary — try again in a moment. If it persists, check status.claude.com.";
   switch (status) {
+    case 400:
+      return {
+        status,
+        type: "invalid_request_error",
+        kind: "invalid_request",
+        text: `API Error: 400 ${message ?? "prompt is too long"}`,
+      };
     case 401:
       return {
         status,
@@ -162,6 +169,7 @@ function apiErrorInfo(status: 401 | 429 | 500 | 529, message: string | undefined
 }
 
 const RETRY_ERROR: Record<number, string> = {
+  400: "invalid_request",
   401: "authentication_failed",
   429: "rate_limit",
   500: "server_error",

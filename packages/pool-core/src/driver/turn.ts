@@ -50,7 +50,10 @@ export class TurnTracker {
 
   /** Parses and folds one line; returns it for the caller to forward. */
   push(text: string): StreamLine {
-    const line = parseStreamLine(text);
+    return this.fold(parseStreamLine(text));
+  }
+
+  fold(line: StreamLine): StreamLine {
     const o = this.#outcome;
     if (line.kind === "init") {
       o.sessionId = line.raw.session_id;
