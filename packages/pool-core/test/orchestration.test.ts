@@ -1,8 +1,6 @@
 import { simDirective } from "@claude-pool/claude-sim";
 import { afterEach, describe, expect, it } from "vitest";
 import { Cancelled, InvalidChain, InvalidSkillArguments, type Pool, TaskFailed } from "../src/index.js";
-import { Orchestration } from "../src/orchestration.js";
-import { SkillRegistry } from "../src/skills/registry.js";
 import { initGitRepo, isAlive, type SimLogEntry, simPool, waitFor } from "./helpers.js";
 
 const pools: Pool[] = [];
@@ -13,8 +11,7 @@ afterEach(async () => {
 async function setup(slots = 2) {
   const made = await simPool({ slots });
   pools.push(made.pool);
-  const skills = new SkillRegistry({ globalDir: null });
-  return { ...made, orchestration: new Orchestration(made.pool, skills), skills };
+  return { ...made, orchestration: made.pool, skills: made.pool.skills };
 }
 
 const reply = (text: string) => simDirective({ reply: text });
