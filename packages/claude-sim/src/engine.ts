@@ -8,7 +8,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { type Emitter, flushStdio } from "./output.js";
 import { costPico, type TokenUsage, usageForCost, usdToPico } from "./pricing.js";
-import type { SimScript } from "./script.js";
+import { extractDirectives, type SimScript } from "./script.js";
 import { capText, type ModelTotals, type SessionRecord, type SessionStore } from "./session.js";
 import {
   type ApiCall,
@@ -56,6 +56,12 @@ export interface EngineConfig {
   partialMessages: boolean;
   replayUserMessages: boolean;
   persist: boolean;
+  /**
+   * CLAUDE_SIM_KEEP_FAILED_PROMPTS=1: like the real CLI, a user message whose turn got no reply
+   * (API error, crash, interrupt) stays last in the session and the next prompt is merged into
+   * it, so its directives apply again: a failed turn poisons the session.
+   */
+  keepFailedPrompts?: boolean;
   store: SessionStore;
   session: SessionRecord;
 }
@@ -320,12 +326,27 @@ export class SimRun {
     signal?: AbortSignal,
   ): Promise<number> {
     const turnStart = Date.now();
+    const merged = this.#mergeFailed(promptText, script);
     try {
-      return await this.#turn(prompt, promptText, script, replay, signal);
+      return await this.#turn(prompt, merged.text, merged.script, replay, signal);
     } catch (err) {
       if (!(err instanceof Interrupted)) throw err;
       return this.#interrupted(turnStart);
     }
+  }
+
+  /** The prompts the session holds after its last reply, merged in front of this one. */
+  #mergeFailed(promptText: string, script: SimScript): { text: string; script: SimScript } {
+    if (!this.#cfg.keepFailedPrompts) return { text: promptText, script };
+    const messages = this.#cfg.session.messages;
+    const failed: string[] = [];
+    for (let i = messages.length - 1; i >= 0 && messages[i]?.role === "user"; i--) {
+      const text = messages[i]?.text ?? "";
+      if (text !== "[Request interrupted by user]") failed.unshift(text);
+    }
+    if (failed.length === 0) return { text: promptText, script };
+    const earlier = extractDirectives(failed.join("\n"));
+    return { text: `${earlier.text}\n${promptText}`, script: { ...earlier.script, ...script } };
   }
 
   /**
@@ -507,7 +528,7 @@ export class SimRun {
     }
     if (!outcome) throw new Error("unreachable: rounds always end with a final round");
 
-    if (outcome.kind === "success" || outcome.kind === "api_error") {
+    if (outcome.kind === "success" || (outcome.kind === "api_error" && !cfg.keepFailedPrompts)) {
       cfg.session.messages.push({
         role: "assistant",
         text: capText(finalText),

@@ -332,6 +332,7 @@ export async function setup(argv: readonly string[], env: NodeJS.ProcessEnv): Pr
     partialMessages: o.includePartialMessages === true,
     replayUserMessages: o.replayUserMessages === true,
     persist: o.noSessionPersistence !== true,
+    keepFailedPrompts: env.CLAUDE_SIM_KEEP_FAILED_PROMPTS === "1",
     store,
     session,
   };

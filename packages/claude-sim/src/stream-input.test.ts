@@ -105,4 +105,34 @@ describe("--input-format stream-json", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("No message found with message.uuid of: nope");
   });
+
+  it("CLAUDE_SIM_KEEP_FAILED_PROMPTS=1: a failed prompt poisons the session until resumed before it", async () => {
+    const env = { CLAUDE_SIM_KEEP_FAILED_PROMPTS: "1" };
+    const first = lines(
+      (
+        await runSim(INPUT, {
+          env,
+          stdin: user("good") + user('bad <<sim:{"apiError":400}>>') + user("healthy"),
+        })
+      ).stdout,
+    );
+    const res = results(first);
+    expect(res.map((l) => l.is_error)).toEqual([false, true, true]); // "healthy" re-sent the bad prompt
+    expect(String(res[2]?.result)).toContain("API Error: 400");
+    const sessionId = String(res[0]?.session_id);
+    const goodUuid = first.filter(
+      (l) => l.type === "assistant" && l.message && (l.message as Line).model !== "<synthetic>",
+    )[0]?.uuid;
+    const resumedAt = await runSim(
+      [...INPUT, "--resume", sessionId, "--resume-session-at", String(goodUuid)],
+      {
+        env,
+        stdin: user("healthy again"),
+      },
+    );
+    expect(results(lines(resumedAt.stdout))[0]).toMatchObject({
+      is_error: false,
+      result: "sim: healthy again",
+    });
+  });
 });
