@@ -120,6 +120,28 @@ describe("the warm driver on the real CLI", () => {
     expect(sent).not.toContain("slow one");
     await waitFor(() => !isAlive(first.pid ?? 0));
   });
+  it("never reuses a process after an API error: the next task resumed at the last good message is clean", async () => {
+    const h = harness();
+    const slot = slotOf("warm");
+    const good = await slot.run(h.request("good prompt"));
+    mock.enqueue({ error: { status: 401, message: "invalid x-api-key" } });
+    const bad = await slot.run(h.request("poison prompt", { resumeSessionId: good.sessionId }));
+    expect(bad.result?.is_error, JSON.stringify(bad.result)).toBe(true);
+    expect(bad.apiErrorStatus).toBe(401);
+    expect(bad.assistantReplied).toBe(false);
+    expect(bad.lastGoodMessageUuid).toBeNull();
+    const next = await slot.run(
+      h.request("healthy prompt", {
+        resumeSessionId: good.sessionId,
+        resumeSessionAt: good.lastGoodMessageUuid,
+      }),
+    );
+    expect(next.result?.is_error, JSON.stringify(next.result)).toBe(false);
+    expect(next.pid).not.toBe(good.pid);
+    const sent = JSON.stringify(mock.messagesRequests().at(-1)?.body?.messages);
+    expect(sent).toContain("good prompt");
+    expect(sent).not.toContain("poison prompt");
+  });
 });
 
 describe.each(["cold", "warm"] as const)("big inputs on the real CLI (%s)", (kind) => {
