@@ -55,6 +55,13 @@ describe("the cold driver (claude-sim)", () => {
     expect(out.apiErrorStatus).toBe(401);
   });
 
+  it("reports a 429's retry delay from the CLI's api_retry line", async () => {
+    const h = simHarness();
+    const out = await cold().slot("s0").run(h.request('slow down <<sim:{"apiError":429,"apiRetries":2}>>'));
+    expect(out.apiErrorStatus).toBe(429);
+    expect(out.retryAfterMs).toBe(1000); // claude-sim waits 500 ms × attempt
+  });
+
   it("starts a session with a given id, and forks a resumed one under a new id", async () => {
     const h = simHarness();
     const slot = cold().slot("s0");

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { ClaudeCliNotFound } from "../src/domain/errors.js";
 import type { RunRequest } from "../src/driver/run.js";
 import { createWarmDriver, type WarmSlot } from "../src/driver/warm.js";
 import { spendOfRun } from "../src/pool/outcome.js";
@@ -200,6 +201,14 @@ describe("the warm driver (claude-sim)", () => {
     expect(out.killedFor).toBe("shutdown");
     for (const pid of pids) expect(isAlive(pid), `pid ${pid}`).toBe(false);
     expect(slot.pids).toEqual([]);
+  });
+
+  it("throws ClaudeCliNotFound when the executable is missing", async () => {
+    const h = simHarness();
+    const err = await warmSlot()
+      .run(h.request("x", {}, { bin: `${h.dir}/no-such-claude` }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClaudeCliNotFound);
   });
 
   it("passes a 300 KB prompt and a 200 KB appended system prompt", async () => {
