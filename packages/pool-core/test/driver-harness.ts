@@ -67,12 +67,18 @@ export function simHarness(): {
   return { dir, log, request, lines };
 }
 
+/** Running, not a zombie waiting for its (re)parent to reap it: a killed orphan is dead. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc: signal 0 is all we know
   }
 }
 
