@@ -35,6 +35,16 @@ describe("the cold driver (claude-sim)", () => {
     expect(existsSync(file ?? "")).toBe(false);
   });
 
+  it("gives an outcome when the CLI refuses its flags before reading a 600 KB prompt", async () => {
+    const h = simHarness();
+    const out = await cold()
+      .slot("s0")
+      .run(h.request(bigText(600 * 1024, "x"), { extraArgs: ["--bogus-flag"] }));
+    expect(out.result).toBeNull();
+    expect(out.exitCode).toBe(1);
+    expect(out.stderrTail).toContain("unknown option '--bogus-flag'");
+  });
+
   it("reports the assistant reply, the last good message and the per-run spend", async () => {
     const h = simHarness();
     const out = await cold().slot("s0").run(h.request('hi <<sim:{"cost":0.01}>>'));

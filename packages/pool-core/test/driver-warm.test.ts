@@ -211,6 +211,14 @@ describe("the warm driver (claude-sim)", () => {
     expect(err).toBeInstanceOf(ClaudeCliNotFound);
   });
 
+  it("gives an outcome when the CLI refuses its flags before reading a 600 KB prompt", async () => {
+    const h = simHarness();
+    const out = await warmSlot().run(h.request(bigText(600 * 1024, "x"), { extraArgs: ["--bogus-flag"] }));
+    expect(out.result).toBeNull();
+    expect(out.exitCode).toBe(1);
+    expect(out.stderrTail).toContain("unknown option '--bogus-flag'");
+  });
+
   it("passes a 300 KB prompt and a 200 KB appended system prompt", async () => {
     const h = simHarness();
     const slot = warmSlot();
