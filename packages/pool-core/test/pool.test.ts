@@ -104,11 +104,12 @@ describe("running tasks", () => {
 
 describe("failures and process hygiene", () => {
   it("times out a hung task, kills its process and returns the slot to service", async () => {
-    const { pool, log } = await track(simPool({ slots: 1 }));
-    await expect(pool.run(`hang ${simDirective({ hang: true })}`, { timeoutMs: 300 })).rejects.toBeInstanceOf(
-      Timeout,
-    );
-    const pid = log()[0]?.pid ?? 0;
+    const { pool } = await track(simPool({ slots: 1 }));
+    const id = await pool.submit(`hang ${simDirective({ hang: true })}`, { timeoutMs: 300 });
+    await expect(pool.result(id, { wait: true })).rejects.toBeInstanceOf(Timeout);
+    // The process the pool started (on record even if the timeout came before the CLI said anything).
+    const spawned = (await pool.taskEvents(id)).find((e) => e.kind === "process");
+    const pid = (spawned?.payload as { pid?: number } | undefined)?.pid ?? 0;
     expect(pid).toBeGreaterThan(0);
     expect(isAlive(pid)).toBe(false);
     expect((await pool.run("after")).output).toBe("sim: after");

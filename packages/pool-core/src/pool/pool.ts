@@ -1,6 +1,5 @@
-import { resolveClaudeBin } from "../bin.js";
-import { BudgetAdmission } from "../budget.js";
-import { ChainRunner } from "../compose/chains/runner.js";
+import type { BudgetAdmission } from "../budget.js";
+import type { ChainRunner } from "../compose/chains/runner.js";
 import type { ChainOptionsInput, ChainStepInput } from "../compose/chains/schema.js";
 import {
   type FanOutChain,
@@ -10,7 +9,7 @@ import {
   fanOutChains,
 } from "../compose/fan-out.js";
 import { ReviewManager, type ReviewOptions } from "../compose/review.js";
-import { SkillRegistry } from "../compose/skills/registry.js";
+import type { SkillRegistry } from "../compose/skills/registry.js";
 import { runSkill, type SkillHost, type SkillRunOptions, submitSkill } from "../compose/skills/run.js";
 import type { SkillArgs } from "../compose/skills/schema.js";
 import { WorkflowRegistry } from "../compose/workflows/registry.js";
@@ -29,7 +28,6 @@ import {
   type PoolOptions,
   type PoolOptionsInput,
   parseOptions,
-  poolOptionsSchema,
   type SlotSpec,
   slotSpecSchema,
   type TaskOptionsInput,
@@ -44,28 +42,16 @@ import {
 } from "../domain/types.js";
 import type { Driver } from "../driver/port.js";
 import type { KillReason } from "../driver/run.js";
-import { InMemoryStore } from "../store/memory.js";
 import type { Store, TaskEvent, TaskRecord } from "../store/port.js";
-import { WorktreeManager } from "../worktrees/manager.js";
-import { createPoolDriver } from "./driver-choice.js";
-import { Scheduler } from "./scheduler.js";
-import { Settlement } from "./settlement.js";
+import type { WorktreeManager } from "../worktrees/manager.js";
+import { assembleMachinery } from "./machinery.js";
+import { type PoolParts, preparePool } from "./prepare.js";
+import type { Scheduler } from "./scheduler.js";
+import type { Settlement } from "./settlement.js";
 import { Slot } from "./slot.js";
 import { newTaskFrom } from "./submission.js";
 import { resultOrThrow } from "./task-errors.js";
-import { TaskExecution } from "./task-execution.js";
 import { TaskWaiters } from "./waiters.js";
-
-interface PoolParts {
-  opts: PoolOptions;
-  store: Store;
-  bin: string;
-  env: Record<string, string>;
-  cwd: string;
-  worktrees: WorktreeManager | null;
-  skills: SkillRegistry;
-  driver: Driver;
-}
 
 /**
  * A pool of N Claude Code CLI slots. Work goes into the store's queue; each idle slot claims the
@@ -119,77 +105,24 @@ export class Pool implements TaskRunner {
       (spec, i) => new Slot(this.id, this.engineId, i, spec, p.driver.slot(`slot-${i}`)),
     );
     this.#waiters = new TaskWaiters(opts.pollIntervalMs);
-    this.#budget = new BudgetAdmission(store, this.id, opts.config, this.#slots.length);
-    this.#settlement = new Settlement({
+    const machinery = assembleMachinery(p, {
       poolId: this.id,
       engineId: this.engineId,
-      store,
       events: this.#events,
       waiters: this.#waiters,
-      quotaRetryMs: opts.config.quotaRetryMs,
-      wakeAt: (at) => this.#scheduler.wakeAt(at),
-    });
-    const execution = new TaskExecution({
-      poolId: this.id,
-      poolName: opts.name ?? this.id,
-      store,
-      opts,
-      bin: p.bin,
-      env: p.env,
-      cwd: p.cwd,
-      events: this.#events,
-      budget: this.#budget,
-      settlement: this.#settlement,
-    });
-    this.#chains = new ChainRunner(
-      this,
-      {
-        poolId: this.id,
-        engineId: this.engineId,
-        store,
-        emit: (event) => this.#events.emit(event),
-        worktrees: p.worktrees,
-        leaseMs: opts.leaseMs,
-        pollIntervalMs: opts.pollIntervalMs,
-        repoDir: p.cwd,
-      },
-      p.skills,
-    );
-    this.#reviews = new ReviewManager(this);
-    this.#scheduler = new Scheduler({
-      poolId: this.id,
-      engineId: this.engineId,
-      store,
       slots: this.#slots,
-      leaseMs: opts.leaseMs,
-      pollIntervalMs: opts.pollIntervalMs,
-      execution,
-      settlement: this.#settlement,
-      waiters: this.#waiters,
-      chains: this.#chains,
+      tasks: this,
     });
+    this.#budget = machinery.budget;
+    this.#settlement = machinery.settlement;
+    this.#scheduler = machinery.scheduler;
+    this.#chains = machinery.chains;
+    this.#reviews = new ReviewManager(this);
   }
 
   /** Validates the options, finds the CLI, prepares worktrees, and recovers queued work from the store. */
   static async create(input: PoolOptionsInput): Promise<Pool> {
-    const { store: givenStore, ...rest } = input;
-    const opts = parseOptions(poolOptionsSchema, rest, "options");
-    const env = mergeEnv(opts.claude.env);
-    const bin = await resolveClaudeBin(opts.claude.bin, env, opts.claude.cwd);
-    const cwd = opts.claude.cwd ?? process.cwd();
-    const poolId = opts.poolId ?? newId();
-    const wt = opts.config.worktree;
-    const worktrees = wt
-      ? await WorktreeManager.open({
-          repoDir: cwd,
-          poolId,
-          baseDir: typeof wt === "object" ? wt.baseDir : undefined,
-        })
-      : null;
-    const skills = await SkillRegistry.load({ projectDir: cwd, ...opts.skills });
-    const store = givenStore ?? new InMemoryStore();
-    const driver = createPoolDriver(opts.claude.driver);
-    const pool = new Pool({ opts: { ...opts, poolId }, store, bin, env, cwd, worktrees, skills, driver });
+    const pool = new Pool(await preparePool(input));
     await pool.#start();
     return pool;
   }
@@ -462,10 +395,4 @@ export class Pool implements TaskRunner {
   #skillHost(): SkillHost {
     return { pool: this, chains: this.#chains, skills: this.skills };
   }
-}
-
-function mergeEnv(extra: Record<string, string> | undefined): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  return { ...env, ...extra };
 }

@@ -33,11 +33,21 @@
  * // … run the session with cwd = path …
  * await worktrees.removeAll(); // on drain; chain worktrees stay for review
  */
-import { cp, lstat, mkdir, readdir, readFile, realpath, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, realpath, rm, rmdir, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { type SimpleGit, simpleGit } from "simple-git";
 import { InvalidOptions, WorktreeError } from "../domain/errors.js";
+import { expandWorktreeInclude, INCLUDE_FILE, isInside } from "./include.js";
+import {
+  assertRefSafeId,
+  isOwnerAlive,
+  isRefSafeId,
+  OWNER_FILE,
+  type OwnerRecord,
+  readOwner,
+} from "./owner.js";
+import { errorMessage, excludeFromCheckout, findRepoTop, listBranches, listWorktrees } from "./repo.js";
 
 export interface WorktreeManagerOptions {
   /** Any directory inside the repository's work tree. */
@@ -67,25 +77,8 @@ export interface ReconcileResult {
   keptBranches: string[];
 }
 
-interface OwnerRecord {
-  pid: number;
-  hostname: string;
-  startedAt: string;
-  slots: string[];
-  chains: string[];
-}
-
-interface ListedWorktree {
-  path: string;
-  branch: string | null;
-}
-
-const OWNER_FILE = ".owner.json";
 const BRANCH_ROOT = "claude-pool";
 const CHAIN_PREFIX = "chain-";
-const INCLUDE_FILE = ".worktreeinclude";
-/** Directories a `**` in `.worktreeinclude` does not descend into. */
-const GLOBSTAR_SKIP = new Set([".git", "node_modules", ".claude-pool"]);
 
 /** One promise chain per repository (keyed by its common git dir), shared by all managers. */
 const gitChains = new Map<string, Promise<unknown>>();
@@ -148,7 +141,7 @@ export class WorktreeManager {
       if (isRefSafeId(chainId)) manager.#chains.add(chainId);
     }
     await manager.#serialize(async () => {
-      await manager.#excludeBaseDir();
+      await excludeFromCheckout(manager.repoTop, manager.baseDir, manager.#commonDir);
       await manager.#writeOwner();
     });
     return manager;
@@ -168,7 +161,7 @@ export class WorktreeManager {
       }
       const owned = this.#ownedNames();
 
-      for (const worktree of await this.#listWorktrees()) {
+      for (const worktree of await listWorktrees(this.#git)) {
         const name = this.#nameUnderBase(worktree.path);
         if (name === null || owned.has(name)) continue;
         await this.#forceRemove(worktree.path);
@@ -183,7 +176,7 @@ export class WorktreeManager {
       }
       await this.#git.raw(["worktree", "prune"]);
 
-      for (const branch of await this.#listPoolBranches()) {
+      for (const branch of await listBranches(this.#git, this.#branchPrefix())) {
         if (owned.has(branch.slice(this.#branchPrefix().length))) continue;
         try {
           await this.#git.raw(["branch", "-D", branch]);
@@ -311,7 +304,7 @@ export class WorktreeManager {
 
     // A leftover of a crashed run may hold the path or the branch; anything outside the base dir is
     // the user's and is never touched.
-    for (const worktree of await this.#listWorktrees()) {
+    for (const worktree of await listWorktrees(this.#git)) {
       if (worktree.path !== worktreePath && worktree.branch !== `refs/heads/${branch}`) continue;
       if (this.#nameUnderBase(worktree.path) === null) {
         throw new WorktreeError(
@@ -356,7 +349,7 @@ export class WorktreeManager {
   async #removeWorktree(name: string): Promise<void> {
     const worktreePath = path.join(this.baseDir, name);
     const branch = `${this.#branchPrefix()}${name}`;
-    const registered = (await this.#listWorktrees()).some((w) => w.path === worktreePath);
+    const registered = (await listWorktrees(this.#git)).some((w) => w.path === worktreePath);
     if (registered) {
       try {
         await this.#git.raw(["worktree", "remove", "--force", worktreePath]);
@@ -368,7 +361,7 @@ export class WorktreeManager {
     } else {
       await rm(worktreePath, { recursive: true, force: true });
     }
-    if ((await this.#listPoolBranches()).includes(branch)) {
+    if ((await listBranches(this.#git, this.#branchPrefix())).includes(branch)) {
       try {
         await this.#git.raw(["branch", "-D", branch]);
       } catch (error) {
@@ -387,45 +380,6 @@ export class WorktreeManager {
       await rm(worktreePath, { recursive: true, force: true });
       await this.#git.raw(["worktree", "prune"]);
     }
-  }
-
-  async #listWorktrees(): Promise<ListedWorktree[]> {
-    const output = await this.#git.raw(["worktree", "list", "--porcelain"]);
-    const worktrees: ListedWorktree[] = [];
-    for (const block of output.split(/\n\n+/)) {
-      let worktreePath: string | null = null;
-      let branch: string | null = null;
-      for (const line of block.split("\n")) {
-        if (line.startsWith("worktree ")) worktreePath = line.slice("worktree ".length);
-        else if (line.startsWith("branch ")) branch = line.slice("branch ".length);
-      }
-      if (worktreePath !== null) worktrees.push({ path: path.resolve(worktreePath), branch });
-    }
-    return worktrees;
-  }
-
-  async #listPoolBranches(): Promise<string[]> {
-    const output = await this.#git.raw([
-      "for-each-ref",
-      "--format=%(refname:short)",
-      `refs/heads/${this.#branchPrefix()}`,
-    ]);
-    return output.split("\n").filter((line) => line !== "");
-  }
-
-  /** Makes git ignore the base dir in the main checkout, via `info/exclude` of the repository. */
-  async #excludeBaseDir(): Promise<void> {
-    const relative = path.relative(this.repoTop, this.baseDir);
-    if (relative.startsWith("..") || path.isAbsolute(relative)) return;
-    const [first] = relative.split(path.sep);
-    // The default base dirs all live under `.claude-pool/`: one pattern covers every pool.
-    const pattern = first === ".claude-pool" ? "/.claude-pool/" : `/${relative.split(path.sep).join("/")}/`;
-    const excludeFile = path.join(this.#commonDir, "info", "exclude");
-    const current = await readFile(excludeFile, "utf8").catch(() => "");
-    if (current.split(/\r?\n/).some((line) => line.trim() === pattern)) return;
-    await mkdir(path.dirname(excludeFile), { recursive: true });
-    const separator = current === "" || current.endsWith("\n") ? "" : "\n";
-    await writeFile(excludeFile, `${current}${separator}# claude-pool worktrees\n${pattern}\n`);
   }
 
   async #writeOwner(): Promise<void> {
@@ -449,189 +403,6 @@ export class WorktreeManager {
   }
 }
 
-async function findRepoTop(dir: string): Promise<string> {
-  const notInside = `worktree: true needs a git repository: ${dir} is not inside one`;
-  const info = await stat(dir).catch(() => null);
-  if (!info?.isDirectory()) {
-    throw new WorktreeError(`worktree: true needs a git repository: ${dir} is not a directory`);
-  }
-  const git = simpleGit({ baseDir: dir });
-  let inside: string;
-  try {
-    inside = (await git.raw(["rev-parse", "--is-inside-work-tree"])).trim();
-  } catch (error) {
-    if (/not a git repository/i.test(errorMessage(error))) throw new WorktreeError(notInside);
-    throw new WorktreeError(`could not run git in ${dir}: ${errorMessage(error)}`, { cause: error });
-  }
-  if (inside !== "true") throw new WorktreeError(notInside);
-  const top = await realpath((await git.revparse(["--show-toplevel"])).trim());
-  // Not `--quiet`: simple-git only treats a failed command as an error when it wrote to stderr.
-  const head = await git.raw(["rev-parse", "--verify", "HEAD^{commit}"]).catch(() => "");
-  if (!/^[0-9a-f]{40,64}$/.test(head.trim())) {
-    throw new WorktreeError(`worktree: true needs a git repository: ${top} has no commit yet`);
-  }
-  return top;
-}
-
-/**
- * Reads `.worktreeinclude` and returns the matching paths (relative to `repoTop`, existing in the
- * main checkout). Throws `WorktreeError` for an entry that would leave the repository.
- */
-async function expandWorktreeInclude(repoTop: string, baseDir: string): Promise<string[]> {
-  const text = await readFile(path.join(repoTop, INCLUDE_FILE), "utf8").catch(() => "");
-  const matches = new Set<string>();
-  const lines = text.split(/\r?\n/);
-  for (const [index, raw] of lines.entries()) {
-    const entry = raw.trim();
-    if (entry === "" || entry.startsWith("#")) continue;
-    const refuse = (why: string) =>
-      new WorktreeError(`${INCLUDE_FILE} line ${index + 1}: refusing "${entry}": ${why}`);
-    if (path.isAbsolute(entry) || /^[A-Za-z]:/.test(entry)) throw refuse("absolute paths are not allowed");
-    const normalized = path.posix.normalize(entry.replaceAll("\\", "/")).replace(/\/+$/, "");
-    if (normalized === ".." || normalized.startsWith("../")) throw refuse(`it is outside ${repoTop}`);
-    const segments = normalized.split("/").filter((segment) => segment !== "" && segment !== ".");
-    if (segments.length === 0) throw refuse("it names the whole repository");
-    if (segments[0] === ".git") throw refuse("it is inside .git");
-    for (const relative of await expandSegments(repoTop, baseDir, "", segments)) {
-      // A symlinked directory on the way may point outside the repository.
-      const parent = await realpath(path.join(repoTop, path.dirname(relative)));
-      if (parent !== repoTop && !isInside(parent, repoTop))
-        throw refuse(`${relative} resolves outside ${repoTop}`);
-      matches.add(relative);
-    }
-  }
-  // Copy a directory before anything inside it, and each path once.
-  return [...matches]
-    .sort()
-    .filter(
-      (candidate, _, all) => !all.some((other) => other !== candidate && isInside(candidate, other, "/")),
-    );
-}
-
-async function expandSegments(
-  repoTop: string,
-  baseDir: string,
-  prefix: string,
-  segments: string[],
-): Promise<string[]> {
-  const [segment, ...rest] = segments;
-  if (segment === undefined) return prefix === "" ? [] : [prefix];
-  const join = (name: string) => (prefix === "" ? name : `${prefix}/${name}`);
-  const dir = path.join(repoTop, prefix);
-
-  if (segment === "**") {
-    const results = await expandSegments(repoTop, baseDir, prefix, rest);
-    for (const entry of await readDirEntries(dir)) {
-      const child = path.join(dir, entry.name);
-      if (!entry.isDirectory() || GLOBSTAR_SKIP.has(entry.name) || child === baseDir) continue;
-      if (await lstat(path.join(child, ".git")).catch(() => null)) continue; // nested repository
-      results.push(...(await expandSegments(repoTop, baseDir, join(entry.name), segments)));
-    }
-    return results;
-  }
-  if (!/[*?[]/.test(segment)) {
-    const exists = await lstat(path.join(dir, segment)).catch(() => null);
-    if (!exists) return [];
-    return expandSegments(repoTop, baseDir, join(segment), rest);
-  }
-  const pattern = globSegmentToRegExp(segment);
-  const results: string[] = [];
-  for (const entry of await readDirEntries(dir)) {
-    if (entry.name === ".git" || !pattern.test(entry.name)) continue;
-    if (rest.length > 0 && !entry.isDirectory()) continue;
-    results.push(...(await expandSegments(repoTop, baseDir, join(entry.name), rest)));
-  }
-  return results;
-}
-
-async function readDirEntries(dir: string) {
-  return readdir(dir, { withFileTypes: true }).catch(() => []);
-}
-
-function globSegmentToRegExp(segment: string): RegExp {
-  let source = "";
-  for (let i = 0; i < segment.length; i++) {
-    const char = segment.charAt(i);
-    if (char === "*") source += "[^/]*";
-    else if (char === "?") source += "[^/]";
-    else if (char === "[") {
-      const end = segment.indexOf("]", i + 2);
-      if (end === -1) {
-        source += "\\[";
-        continue;
-      }
-      let body = segment.slice(i + 1, end);
-      if (body.startsWith("!")) body = `^${body.slice(1)}`;
-      source += `[${body.replaceAll("\\", "\\\\")}]`;
-      i = end;
-    } else source += char.replace(/[.+^${}()|\\\]]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`);
-}
-
 function chainName(chainId: string): string {
   return `${CHAIN_PREFIX}${chainId}`;
-}
-
-/** Ids become branch-name components and directory names: keep them to a safe alphabet. */
-function isRefSafeId(id: unknown): id is string {
-  return (
-    typeof id === "string" &&
-    id.length <= 100 &&
-    /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) &&
-    !id.includes("..") &&
-    !id.endsWith(".") &&
-    !id.endsWith(".lock")
-  );
-}
-
-function assertRefSafeId(field: string, id: unknown): asserts id is string {
-  if (!isRefSafeId(id)) {
-    throw new InvalidOptions(
-      field,
-      id,
-      "1-100 characters of [A-Za-z0-9._-], starting with a letter or digit",
-    );
-  }
-}
-
-/** Whether `child` is strictly inside `parent`. */
-function isInside(child: string, parent: string, sep: string = path.sep): boolean {
-  return child.startsWith(parent.endsWith(sep) ? parent : `${parent}${sep}`);
-}
-
-async function readOwner(baseDir: string): Promise<OwnerRecord | null> {
-  const text = await readFile(path.join(baseDir, OWNER_FILE), "utf8").catch(() => null);
-  if (text === null) return null;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== "object" || parsed === null) return null;
-    const record = parsed as Partial<OwnerRecord>;
-    if (typeof record.pid !== "number" || typeof record.hostname !== "string") return null;
-    return {
-      pid: record.pid,
-      hostname: record.hostname,
-      startedAt: typeof record.startedAt === "string" ? record.startedAt : "",
-      slots: Array.isArray(record.slots) ? record.slots.filter(isRefSafeId) : [],
-      chains: Array.isArray(record.chains) ? record.chains.filter(isRefSafeId) : [],
-    };
-  } catch {
-    return null; // a torn write of a crashed owner: nobody owns the dir
-  }
-}
-
-/** An owner on another host cannot be checked and counts as alive. */
-function isOwnerAlive(owner: OwnerRecord): boolean {
-  if (owner.hostname !== hostname()) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return error instanceof Error && "code" in error && error.code === "EPERM";
-  }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message.trim() : String(error);
 }
