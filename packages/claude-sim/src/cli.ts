@@ -8,6 +8,7 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { ExitRequest, SimRun } from "./engine.js";
 import { Emitter, flushStdio } from "./output.js";
+import { resolveModel } from "./pricing.js";
 import { extractDirectives, ScriptError, type SimScript } from "./script.js";
 import { type RunSetup, StartupError, setup } from "./setup.js";
 import { interruptedMessage, type Json } from "./shapes.js";
@@ -93,7 +94,7 @@ async function runStreamInput(cfg: RunSetup, run: SimRun): Promise<number> {
     let msg: {
       type?: unknown;
       request_id?: unknown;
-      request?: { subtype?: unknown };
+      request?: { subtype?: unknown; model?: unknown };
       message?: { content?: unknown };
     };
     try {
@@ -105,7 +106,12 @@ async function runStreamInput(cfg: RunSetup, run: SimRun): Promise<number> {
     }
     if (msg.type === "control_request") {
       const interrupt = msg.request?.subtype === "interrupt";
-      const response = interrupt ? { still_queued: [] } : {};
+      let response: Record<string, unknown> = interrupt ? { still_queued: [] } : {};
+      if (msg.request?.subtype === "set_model" && typeof msg.request.model === "string") {
+        // As the real CLI: later turns (their init and API calls) use the new model.
+        cfg.engine.facts.model = resolveModel(msg.request.model);
+        response = { model: cfg.engine.facts.model };
+      }
       const ack = {
         type: "control_response",
         response: { subtype: "success", request_id: msg.request_id, response },

@@ -73,6 +73,26 @@ describe("--input-format stream-json", () => {
     expect(await sim.exited).toBe(0);
   });
 
+  it("set_model switches the model of the next turns", async () => {
+    const sim = liveSim(["--model", "sonnet"]);
+    sim.write(user("one"));
+    await sim.until((ls) => results(ls).length === 1);
+    sim.write(
+      `${JSON.stringify({ type: "control_request", request_id: "m", request: { subtype: "set_model", model: "haiku" } })}\n`,
+    );
+    await sim.until((ls) => ls.some((l) => l.type === "control_response"));
+    sim.write(user("two"));
+    sim.child.stdin.end();
+    await sim.until((ls) => results(ls).length === 2);
+    const ack = sim.seen.find((l) => l.type === "control_response") as { response?: Line } | undefined;
+    expect(ack?.response?.response).toEqual({ model: "claude-haiku-5-5" });
+    const inits = sim.seen.filter((l) => l.type === "system" && l.subtype === "init").map((l) => l.model);
+    expect(inits).toEqual(["claude-sonnet-5-5", "claude-haiku-5-5"]);
+    expect(Object.keys(results(sim.seen)[1]?.model_usage_since_last_result as object)).toEqual([
+      "claude-haiku-5-5",
+    ]);
+  });
+
   it("interrupts a hanging turn too", async () => {
     const sim = liveSim();
     sim.write(user('<<sim:{"hang":true}>>'));

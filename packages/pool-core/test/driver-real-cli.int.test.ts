@@ -94,6 +94,19 @@ describe("the warm driver on the real CLI", () => {
     );
   });
 
+  it("switches the model of its process with set_model instead of respawning", async () => {
+    const h = harness();
+    const slot = slotOf("warm");
+    const a = await slot.run(h.request("on sonnet", { config: { model: "sonnet" } }));
+    const b = await slot.run(
+      h.request("on haiku", { config: { model: "haiku" }, resumeSessionId: a.sessionId }),
+    );
+    expect(b.result?.is_error).toBe(false);
+    expect(b.pid).toBe(a.pid);
+    expect(b.spawned).toBe(false);
+    expect(mock.messagesRequests().map((r) => r.model)).toEqual(["claude-sonnet-5-5", "claude-haiku-5-5"]);
+  });
+
   it("stops a task cancelled mid-turn, and the slot's next task succeeds", async () => {
     const h = harness();
     const slot = slotOf("warm");

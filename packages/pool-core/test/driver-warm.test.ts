@@ -131,7 +131,7 @@ describe("the warm driver (claude-sim)", () => {
     expect(next.pid).not.toBe(first.pid);
   });
 
-  it("respawns when the flags change, and keeps the process when only the prompt and budget do", async () => {
+  it("respawns when the flags change, switches the model in place, keeps the process for a new prompt and budget", async () => {
     const h = simHarness();
     const slot = warmSlot();
     const a = await slot.run(h.request("a", { config: { model: "sonnet" }, maxBudgetUsd: 1 }));
@@ -139,13 +139,20 @@ describe("the warm driver (claude-sim)", () => {
       h.request("b", { config: { model: "sonnet" }, maxBudgetUsd: 2, resumeSessionId: a.sessionId }),
     );
     expect(b.pid).toBe(a.pid);
+    // Only the model differs: a set_model control request, no spawn.
     const c = await slot.run(h.request("c", { config: { model: "haiku" }, resumeSessionId: a.sessionId }));
-    expect(c.pid).not.toBe(a.pid);
+    expect(c.pid).toBe(a.pid);
+    expect(c.spawned).toBe(false);
     expect(c.model).toBe("claude-haiku-5-5");
-    const d = await slot.run(h.request("d", { config: { model: "haiku" } }));
-    expect(d.pid).not.toBe(c.pid); // a new session (resume null) never reuses a used process
+    const d = await slot.run(
+      h.request("d", { config: { model: "haiku", permissionMode: "plan" }, resumeSessionId: a.sessionId }),
+    );
+    expect(d.pid).not.toBe(a.pid);
+    expect(d.spawned).toBe(true);
+    const e = await slot.run(h.request("e", { config: { model: "haiku", permissionMode: "plan" } }));
+    expect(e.pid).not.toBe(d.pid); // a new session (resume null) never reuses a used process
     // The warm process never gets --max-budget-usd: it would count every turn's spend.
-    expect(h.log().every((e) => !e.argv.some((x) => x.startsWith("--max-budget-usd")))).toBe(true);
+    expect(h.log().every((x) => !x.argv.some((arg) => arg.startsWith("--max-budget-usd")))).toBe(true);
   });
 
   it("retire() ends the process after its turn and pre-spawns the next one in the same session", async () => {

@@ -10,9 +10,10 @@ export interface SpawnRequest {
 }
 
 /**
- * The flags a warm process is bound to for its whole life: model, permission mode, tools, cwd,
- * env, appended system prompt, MCP config, extra args (everything but the prompt, the budget and
- * the session, which {@link sessionFits} judges). Two invocations with the same key can share a
+ * The flags a warm process is bound to for its whole life: permission mode, tools, cwd, env,
+ * appended system prompt, MCP config, extra args, every config flag but the model (everything
+ * but the prompt, the budget, the model, which a `set_model` control request switches, and the
+ * session, which {@link sessionFits} judges). Two invocations with the same key can share a
  * process. Hashed so a 200 KB appended prompt is not kept twice per slot.
  */
 export function bindingKey(req: SpawnRequest): string {
@@ -24,7 +25,7 @@ export function bindingKey(req: SpawnRequest): string {
     bin: req.bin,
     cwd: req.cwd,
     env,
-    config: sortedJson(inv.config),
+    config: sortedJson({ ...inv.config, model: undefined }),
     appendSystemPrompt: inv.appendSystemPrompt,
     mcpConfig: sortedJson(inv.mcpConfig),
     extraArgs: inv.extraArgs,

@@ -35,6 +35,9 @@ export class WarmProcess {
   retired = false;
   /** The last turn ended with a successful result (its session may be continued as it is). */
   lastTurnSucceeded = false;
+  /** `config.model` as the process now runs it (started with it, or switched by `set_model`). */
+  model: string | undefined;
+  readonly #acks = new Map<string, (ok: boolean) => void>();
   #child: ReturnType<typeof execa> | null = null;
   #promptFile: PromptFile | null = null;
   #turn: ActiveTurn | null = null;
@@ -51,6 +54,7 @@ export class WarmProcess {
     this.key = bindingKey(req);
     this.spawnSession = spawnSessionOf(req.invocation);
     this.sessionId = req.invocation.newSessionId ?? null;
+    this.model = req.invocation.config.model;
   }
 
   /** Starts the process; it waits for its first user message on stdin. */
@@ -166,7 +170,13 @@ export class WarmProcess {
   #onLine(text: string): void {
     const parsed = parseStreamLine(text);
     // Acks of our own control requests are protocol, not the task's output.
-    if (parsed.kind === "other" && parsed.type === "control_response") return;
+    if (parsed.kind === "other" && parsed.type === "control_response") {
+      const response = parsed.raw.response as { request_id?: unknown; subtype?: unknown } | undefined;
+      const settle =
+        typeof response?.request_id === "string" ? this.#acks.get(response.request_id) : undefined;
+      settle?.(response?.subtype === "success");
+      return;
+    }
     const turn = this.#turn;
     if (!turn) return; // between turns nothing is expected; a late line has no task to go to
     const line = turn.tracker.fold(parsed);
@@ -214,6 +224,27 @@ export class WarmProcess {
       if (this.#turn === turn) void this.kill();
     }, GRACE_MS);
     timer.unref();
+  }
+
+  /**
+   * Switches the model between turns with a `set_model` control request (the real CLI 2.1.332
+   * answers `{"model":"<resolved id>"}` and the next turn's init shows it). False when the CLI
+   * refused it or did not answer within GRACE_MS: the caller respawns instead.
+   */
+  async setModel(model: string): Promise<boolean> {
+    if (!this.#alive || this.#turn) return false;
+    const id = `set-model-${++this.#requestSeq}`;
+    const ok = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), GRACE_MS);
+      this.#acks.set(id, (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      });
+      this.#write({ type: "control_request", request_id: id, request: { subtype: "set_model", model } });
+    });
+    this.#acks.delete(id);
+    if (ok) this.model = model;
+    return ok;
   }
 
   #write(message: unknown): void {

@@ -69,15 +69,20 @@ export class WarmSlot implements SlotDriver {
   async #take(req: RunRequest): Promise<{ proc: WarmProcess; spawned: boolean }> {
     const spawnReq: SpawnRequest = { bin: req.bin, cwd: req.cwd, env: req.env, invocation: req.invocation };
     const key = bindingKey(spawnReq);
-    const fits = (p: WarmProcess): boolean =>
-      p.alive && !p.retired && p.key === key && sessionFits(p, req.invocation);
+    const model = req.invocation.config.model;
+    // Same flags but the model: switch it with a control request rather than pay a spawn.
+    const fits = async (p: WarmProcess): Promise<boolean> => {
+      if (!p.alive || p.retired || p.key !== key || !sessionFits(p, req.invocation)) return false;
+      if (p.model === model) return true;
+      return model !== undefined && (await p.setModel(model));
+    };
     const current = this.#current;
-    if (current && fits(current)) return { proc: current, spawned: false };
+    if (current && (await fits(current))) return { proc: current, spawned: false };
     if (current) void current.end();
     this.#current = null;
     const spare = this.#spare ? await this.#spare : null;
     this.#spare = null;
-    if (spare && fits(spare)) {
+    if (spare && (await fits(spare))) {
       this.#current = spare;
       return { proc: spare, spawned: false };
     }
@@ -145,6 +150,7 @@ function continuation(proc: WarmProcess): SpawnRequest | null {
     ...proc.spawnRequest,
     invocation: {
       ...inv,
+      config: { ...inv.config, model: proc.model },
       resumeSessionId: proc.sessionId,
       resumeSessionAt: null,
       forkSession: false,
