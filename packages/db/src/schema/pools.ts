@@ -4,7 +4,7 @@ import { teams } from "./teams.js";
 
 /**
  * A pool and its budget. `spent + reserved <= cap` holds at every commit: reservations and
- * settlements are single conditional statements on this row (see store/budget.ts).
+ * settlements are single conditional statements on this row (see store/budget.ts and store/settle.ts).
  */
 export const pools = pgTable(
   "pools",
@@ -16,6 +16,11 @@ export const pools = pgTable(
     budgetCapMicros: bigint("budget_cap_micros", { mode: "number" }),
     spentMicros: bigint("spent_micros", { mode: "number" }).notNull().default(0),
     reservedMicros: bigint("reserved_micros", { mode: "number" }).notNull().default(0),
+    /** Spend of the last tasks that ran to an end, newest first (budget admission's estimate). */
+    recentTaskCosts: bigint("recent_task_costs", { mode: "number" })
+      .array()
+      .notNull()
+      .default(sql`'{}'::bigint[]`),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

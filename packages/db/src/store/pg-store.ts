@@ -9,6 +9,8 @@ import {
   type NewTaskEvent,
   type ParkRequest,
   type PoolRecord,
+  type Reservation,
+  type ReservationRequest,
   type RunningTaskPatch,
   type SlotRecord,
   type Store,
@@ -21,10 +23,11 @@ import {
   TERMINAL_STATUSES,
 } from "@claude-pool/core";
 import { and, asc, desc, eq, gt, inArray, isNull, notInArray, or, type SQL, sql } from "drizzle-orm";
-import { type Database, type Db, queryRows, type Tx } from "../client.js";
+import type { Database } from "../client.js";
+import type { Db, Tx } from "../executor.js";
 import { chainSteps, chains, contextEntries, pools, slots, taskEvents, tasks } from "../schema/index.js";
+import { readBudget, releaseReservation, reserveBudget, setTeamBudgetCap } from "./budget.js";
 import { claimChain, claimOrphanedChains, renewChainLeases } from "./chain-leases.js";
-import { settleFromRecordedResult } from "./recorded-result.js";
 import { retryOnConflict } from "./retry.js";
 import { jsonSafe, toChainRecord, toSlotRecord, toTaskRecord } from "./rows.js";
 import { settleTask } from "./settle.js";
@@ -179,75 +182,62 @@ export class PgStore implements Store {
 
   #claimInTransaction(claim: ClaimRequest, now: SQL): Promise<ClaimedTask | undefined> {
     return this.#db.transaction(async (tx) => {
-      for (;;) {
-        // SKIP LOCKED: engines claiming at once each get a different task, none waits on another.
-        const [candidate] = await tx
-          .select({
-            id: tasks.id,
-            status: tasks.status,
-            reservedMicros: tasks.reservedMicros,
-          })
-          .from(tasks)
-          .where(
-            and(
-              eq(tasks.poolId, claim.poolId),
-              or(
-                eq(tasks.status, "queued"),
-                and(
-                  eq(tasks.status, "waiting_for_quota"),
-                  or(isNull(tasks.runAfter), sql`${tasks.runAfter} <= ${now}`),
-                ),
-                and(eq(tasks.status, "running"), sql`${tasks.leaseExpiresAt} < ${now}`),
+      // SKIP LOCKED: engines claiming at once each get a different task, none waits on another.
+      const [candidate] = await tx
+        .select({
+          id: tasks.id,
+          status: tasks.status,
+          reservedMicros: tasks.reservedMicros,
+        })
+        .from(tasks)
+        .where(
+          and(
+            eq(tasks.poolId, claim.poolId),
+            or(
+              eq(tasks.status, "queued"),
+              and(
+                eq(tasks.status, "waiting_for_quota"),
+                or(isNull(tasks.runAfter), sql`${tasks.runAfter} <= ${now}`),
               ),
-              or(isNull(tasks.targetSlotId), eq(tasks.targetSlotId, claim.slotId)),
-              claim.slotRole === null
-                ? isNull(tasks.targetRole)
-                : or(isNull(tasks.targetRole), eq(tasks.targetRole, claim.slotRole)),
+              and(eq(tasks.status, "running"), sql`${tasks.leaseExpiresAt} < ${now}`),
             ),
-          )
-          .orderBy(desc(tasks.priority), asc(tasks.seq))
-          .limit(1)
-          .for("update", { skipLocked: true });
-        if (!candidate) return undefined;
+            or(isNull(tasks.targetSlotId), eq(tasks.targetSlotId, claim.slotId)),
+            claim.slotRole === null
+              ? isNull(tasks.targetRole)
+              : or(isNull(tasks.targetRole), eq(tasks.targetRole, claim.slotRole)),
+          ),
+        )
+        .orderBy(desc(tasks.priority), asc(tasks.seq))
+        .limit(1)
+        .for("update", { skipLocked: true });
+      if (!candidate) return undefined;
 
-        const claimedFrom = candidate.status;
-        if (claimedFrom !== "queued" && claimedFrom !== "waiting_for_quota" && claimedFrom !== "running") {
-          throw new Error(`claim matched task ${candidate.id} in status ${claimedFrom}`);
-        }
-        const recovered = claimedFrom === "running";
-        if (recovered) {
-          // Its engine stopped renewing the lease: the run is lost. Give its reservation back first.
-          await this.#releaseReservation(tx, candidate.id, claim.poolId, candidate.reservedMicros);
-          if (await settleFromRecordedResult(tx, candidate.id, now, STORE_CHANNEL)) continue;
-        }
-        const [row] = await tx
-          .update(tasks)
-          .set({
-            status: "running",
-            slotId: claim.slotId,
-            engineId: claim.engineId,
-            leaseExpiresAt: sql`${now} + ${claim.leaseMs}::int * interval '1 millisecond'`,
-            runAfter: null,
-            attempt: sql`${tasks.attempt} + 1`,
-            recoveries: recovered ? sql`${tasks.recoveries} + 1` : undefined,
-            startedAt: sql`coalesce(${tasks.startedAt}, ${now})`,
-          })
-          .where(eq(tasks.id, candidate.id))
-          .returning();
-        if (!row) return undefined;
-        await this.#notify(tx, claim.poolId, { type: "task_changed", taskId: row.id, status: "running" });
-        return { ...toTaskRecord(row), claimedFrom };
+      const claimedFrom = candidate.status;
+      if (claimedFrom !== "queued" && claimedFrom !== "waiting_for_quota" && claimedFrom !== "running") {
+        throw new Error(`claim matched task ${candidate.id} in status ${claimedFrom}`);
       }
+      const recovered = claimedFrom === "running";
+      // Its engine stopped renewing the lease: the run is lost, its reservation goes back.
+      // (Whether the run had finished is pool-core's to judge: see claimRunnableTask.)
+      if (recovered) await releaseReservation(tx, candidate.id, claim.poolId, candidate.reservedMicros);
+      const [row] = await tx
+        .update(tasks)
+        .set({
+          status: "running",
+          slotId: claim.slotId,
+          engineId: claim.engineId,
+          leaseExpiresAt: sql`${now} + ${claim.leaseMs}::int * interval '1 millisecond'`,
+          runAfter: null,
+          attempt: sql`${tasks.attempt} + 1`,
+          recoveries: recovered ? sql`${tasks.recoveries} + 1` : undefined,
+          startedAt: sql`coalesce(${tasks.startedAt}, ${now})`,
+        })
+        .where(eq(tasks.id, candidate.id))
+        .returning();
+      if (!row) return undefined;
+      await this.#notify(tx, claim.poolId, { type: "task_changed", taskId: row.id, status: "running" });
+      return { ...toTaskRecord(row), claimedFrom };
     });
-  }
-
-  async #releaseReservation(tx: Tx, taskId: string, poolId: string, micros: Micros): Promise<void> {
-    if (micros <= 0) return;
-    await tx
-      .update(pools)
-      .set({ reservedMicros: sql`${pools.reservedMicros} - ${micros}::bigint` })
-      .where(eq(pools.id, poolId));
-    await tx.update(tasks).set({ reservedMicros: 0 }).where(eq(tasks.id, taskId));
   }
 
   async renewLeases(engineId: string, taskIds: string[], leaseMs: number): Promise<string[]> {
@@ -333,17 +323,8 @@ export class PgStore implements Store {
     );
   }
 
-  async getBudget(poolId: string): Promise<BudgetState> {
-    const [row] = await this.#db
-      .select({
-        capMicros: pools.budgetCapMicros,
-        spentMicros: pools.spentMicros,
-        reservedMicros: pools.reservedMicros,
-      })
-      .from(pools)
-      .where(eq(pools.id, poolId));
-    if (!row) throw new Error(`unknown pool ${poolId}`);
-    return row;
+  getBudget(poolId: string): Promise<BudgetState> {
+    return readBudget(this.#db, poolId, this.#now());
   }
 
   async setBudgetCap(poolId: string, capMicros: Micros | null): Promise<void> {
@@ -353,44 +334,13 @@ export class PgStore implements Store {
       .where(eq(pools.id, poolId));
   }
 
-  /**
-   * One statement: lock the pool row, compute the grant from the row as it is after any concurrent
-   * settlement commits, add it to the pool's and the task's reservation if it covers `minimum`.
-   * Two engines racing on one cap serialize on the row lock; neither can see a stale remainder.
-   */
-  async reserveBudget(
-    poolId: string,
-    taskId: string,
-    desired: Micros,
-    minimum: Micros,
-  ): Promise<Micros | null> {
-    if (desired <= 0) return null;
-    const rows = await retryOnConflict(() =>
-      queryRows<{ amount: string | number }>(
-        this.#db,
-        sql`
-      with cur as (
-        select p.id,
-          case when p.budget_cap_micros is null then ${desired}::bigint
-               else least(${desired}::bigint, p.budget_cap_micros - p.spent_micros - p.reserved_micros)
-          end as amount
-        from pools p
-        where p.id = ${poolId}::text
-          and exists (select 1 from tasks t where t.id = ${taskId}::uuid and t.pool_id = p.id)
-        for update of p
-      ), granted as (
-        update pools set reserved_micros = pools.reserved_micros + cur.amount
-        from cur
-        where pools.id = cur.id and cur.amount >= greatest(${minimum}::bigint, 1)
-        returning cur.amount
-      )
-      update tasks set reserved_micros = tasks.reserved_micros + granted.amount
-      from granted where tasks.id = ${taskId}::uuid
-      returning granted.amount`,
-      ),
-    );
-    const [row] = rows;
-    return row ? Number(row.amount) : null;
+  setTeamBudgetCap(teamId: string, monthlyCapMicros: Micros | null): Promise<void> {
+    return setTeamBudgetCap(this.#db, teamId, monthlyCapMicros);
+  }
+
+  /** The pool's and the team's caps in one statement (see store/budget.ts). */
+  reserveBudget(request: ReservationRequest): Promise<Reservation> {
+    return retryOnConflict(() => reserveBudget(this.#db, request, this.#now()));
   }
 
   async appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]> {
@@ -429,6 +379,21 @@ export class PgStore implements Store {
       .from(taskEvents)
       .where(and(eq(taskEvents.taskId, taskId), gt(taskEvents.seq, afterSeq)))
       .orderBy(asc(taskEvents.seq));
+    return rows.map((r) => ({ taskId: r.taskId, seq: r.seq, kind: r.kind, payload: r.payload, at: r.at }));
+  }
+
+  async listSessionResults(claudeSessionId: string): Promise<TaskEvent[]> {
+    // Served by task_events_result_session_idx (migration 0001).
+    const rows = await this.#db
+      .select()
+      .from(taskEvents)
+      .where(
+        and(
+          eq(taskEvents.kind, "result"),
+          sql`${taskEvents.payload}->>'session_id' = ${claudeSessionId}::text`,
+        ),
+      )
+      .orderBy(asc(taskEvents.at), asc(taskEvents.seq));
     return rows.map((r) => ({ taskId: r.taskId, seq: r.seq, kind: r.kind, payload: r.payload, at: r.at }));
   }
 

@@ -46,6 +46,14 @@ export class BudgetExceeded extends PoolError {
     message: string,
     readonly remainingUsd: number,
     readonly requiredUsd: number,
+    /**
+     * `budget_exceeded`: refused before it ran; `budget`: stopped by its reservation while running,
+     * with what it had produced in `partialOutput`.
+     */
+    readonly stop: { reason: string; partialOutput: string | null } = {
+      reason: "budget_exceeded",
+      partialOutput: null,
+    },
   ) {
     super(message);
   }

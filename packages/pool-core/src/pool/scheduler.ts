@@ -1,6 +1,7 @@
 import { isTerminal } from "../domain/types.js";
 import type { KillReason } from "../driver/run.js";
 import type { ChainRecord, ClaimedTask, Store } from "../store/port.js";
+import { claimRunnableTask } from "../store/recovered-result.js";
 import type { Settlement } from "./settlement.js";
 import type { Slot } from "./slot.js";
 import { failureFromError } from "./task-errors.js";
@@ -129,7 +130,8 @@ export class Scheduler {
         this.#pumpAgain = false;
         for (const slot of d.slots) {
           if (slot.busy || this.#stopped) continue;
-          const task = await d.store.claimNextTask({
+          // Never a task whose dead run already finished: that one is settled from its result line.
+          const task = await claimRunnableTask(d.store, {
             poolId: d.poolId,
             engineId: d.engineId,
             slotId: slot.id,

@@ -15,6 +15,10 @@ export function resultOrThrow(task: TaskRecord): TaskResult {
       `task ${task.id}: ${e.message}`,
       num(d.remainingUsd) ?? 0,
       num(d.requiredUsd) ?? 0,
+      {
+        reason: e.reason ?? "budget_exceeded",
+        partialOutput: typeof d.partialOutput === "string" ? d.partialOutput : null,
+      },
     );
   }
   if (e.code === "QUOTA_EXHAUSTED") throw new QuotaExhausted(`task ${task.id}: ${e.message}`, task.runAfter);

@@ -1,4 +1,4 @@
-import type { BudgetAdmission } from "../budget.js";
+import { type BudgetAdmission, budgetStopOf, isBudgetStop } from "../budget/index.js";
 import type { PoolEvents } from "../domain/events.js";
 import { type Micros, microsToUsd, usdToMicros } from "../domain/money.js";
 import { claudeConfigOf, mergeConfig, type PoolOptions } from "../domain/options.js";
@@ -68,12 +68,13 @@ export class TaskExecution {
       await settlement.finish(slot, task, { status: "failed", error }, null);
       return;
     }
-    const reservation = await this.#d.budget.reserve(task);
-    if (reservation === "refused") {
-      const error = await this.#d.budget.refusal();
-      await settlement.finish(slot, task, { status: "failed", error }, deadRunOnly);
+    // Waits while reservations in flight may free enough; refused only when none could.
+    const admission = await this.#d.budget.admit(task, signal);
+    if (admission.kind === "refused" || admission.kind === "aborted") {
+      if (admission.end) await settlement.finish(slot, task, admission.end, deadRunOnly);
       return;
     }
+    const reservation = admission.kind === "reserved" ? admission.micros : null;
     if (reservation !== null) await settlement.announceBudget();
     events.emit({ type: "task.started", taskId: task.id, slotId: slot.id, attempt: task.attempt });
 
@@ -134,6 +135,10 @@ export class TaskExecution {
       }
       if (!task.explicitSession && outcome.sessionId && verdict.kind !== "missing_session") {
         slot.continueSession(outcome.sessionId, null);
+      }
+      if (verdict.kind === "ended" && reservation !== null && isBudgetStop(verdict.error)) {
+        // Stopped by its reservation: keep what it produced, and say so (reason "budget").
+        verdict.error = await budgetStopOf(store, task.id, reservation, spend.spendMicros, verdict.error);
       }
       slot.charge(spend.spendMicros);
       await settlement.conclude(slot, task, verdict, spend, outcome);
