@@ -388,6 +388,7 @@ export class SimRun {
     const out = this.#out;
     const turnStart = Date.now();
     this.#lastAssistantUuid = null;
+    out.garbage = script.garbage === true;
     await out.message(initMessage(f));
     if (replay !== undefined && cfg.replayUserMessages) await out.message(userReplayMessage(f, replay));
     if (cfg.partialMessages && out.streaming) await out.message(statusMessage(f));

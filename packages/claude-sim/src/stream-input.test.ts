@@ -52,6 +52,22 @@ describe("--input-format stream-json", () => {
     expect(new Set(res.map((l) => l.session_id)).size).toBe(1);
   });
 
+  it("applies garbage to the turn that asks for it only", async () => {
+    const r = await runSim(INPUT, {
+      stdin: user("clean") + user('noisy <<sim:{"garbage":true}>>') + user("clean again"),
+    });
+    const raw = r.stdout.split("\n");
+    const noise = raw.filter((l) => l.startsWith("sim-garbage"));
+    expect(noise.length).toBeGreaterThan(0);
+    const firstNoise = raw.findIndex((l) => l.startsWith("sim-garbage"));
+    const firstResult = raw.findIndex((l) => l.includes('"type":"result"'));
+    expect(firstNoise).toBeGreaterThan(firstResult); // turn 1 was clean
+    const last = raw.filter((l) => l.startsWith("{")).at(-1) ?? "";
+    expect(JSON.parse(last)).toMatchObject({ type: "result", result: "sim: clean again" });
+    const afterSecond = raw.slice(raw.findLastIndex((l) => l.includes('"subtype":"init"')));
+    expect(afterSecond.some((l) => l.startsWith("sim-garbage"))).toBe(false); // turn 3 clean again
+  });
+
   it("answers an interrupt mid-turn, ends that turn without a reply, and runs the next", async () => {
     const sim = liveSim();
     sim.write(user('slow <<sim:{"delayMs":60000}>>'));
