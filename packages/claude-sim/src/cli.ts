@@ -30,9 +30,30 @@ function processGroupId(): number | undefined {
 let logged = false;
 /** Appends one line per invocation to $CLAUDE_SIM_LOG in a single write (no interleaving). */
 function logInvocation(fields: Record<string, unknown>): void {
-  const path = process.env.CLAUDE_SIM_LOG;
-  if (!path || logged) return;
+  if (logged) return;
   logged = true;
+  appendLog(fields);
+}
+
+/**
+ * Stream-json input: one more line per turn, shaped like the invocation line plus `turn` (0, 1,
+ * …), with that turn's prompt and the session it continued, so a test can read one entry per
+ * task whichever way the CLI was driven.
+ */
+function logTurn(cfg: RunSetup, turn: number, prompt: string): void {
+  const session = cfg.engine.facts.sessionId;
+  appendLog({
+    ...cfg.log,
+    prompt,
+    sessionId: session,
+    resumedFrom: turn === 0 ? cfg.log.resumedFrom : session,
+    turn,
+  });
+}
+
+function appendLog(fields: Record<string, unknown>): void {
+  const path = process.env.CLAUDE_SIM_LOG;
+  if (!path) return;
   const pgid = processGroupId();
   const line = {
     pid: process.pid,
@@ -131,6 +152,7 @@ async function runStreamInput(cfg: RunSetup, run: SimRun): Promise<number> {
   });
 
   let code = 0;
+  let turn = 0;
   for (;;) {
     const next = queue.shift();
     if (badLine !== undefined) {
@@ -145,6 +167,7 @@ async function runStreamInput(cfg: RunSetup, run: SimRun): Promise<number> {
       continue;
     }
     const { script, text } = scriptFor(cfg.baseScript, next.prompt);
+    logTurn(cfg, turn++, next.prompt);
     current = new AbortController();
     currentScript = script;
     code = await run.runTurn(next.prompt, text, script, next.content, current.signal);

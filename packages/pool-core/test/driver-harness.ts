@@ -14,6 +14,8 @@ export interface SimLog {
   appendSystemPrompt: string | null;
   sessionId: string;
   resumedFrom: string | null;
+  /** Stream-json input: the line claude-sim writes for each turn (0, 1, …). */
+  turn?: number;
   childOf?: number;
   childPid?: number;
 }
@@ -22,6 +24,8 @@ export interface SimLog {
 export function simHarness(): {
   dir: string;
   log: () => SimLog[];
+  /** One entry per CLI process started (its invocation line). */
+  procs: () => SimLog[];
   request: (prompt: string, over?: Partial<ClaudeInvocation>, req?: Partial<RunRequest>) => RunRequest;
   lines: StreamLine[];
 } {
@@ -64,7 +68,8 @@ export function simHarness(): {
           .filter(Boolean)
           .map((l) => JSON.parse(l) as SimLog)
       : [];
-  return { dir, log, request, lines };
+  const procs = () => log().filter((e) => e.argv !== undefined && e.turn === undefined);
+  return { dir, log, procs, request, lines };
 }
 
 /** Running, not a zombie waiting for its (re)parent to reap it: a killed orphan is dead. */

@@ -40,7 +40,12 @@ describe("the warm driver (claude-sim)", () => {
       pids.add(out.pid);
     }
     expect(pids.size).toBe(1);
-    expect(h.log()).toHaveLength(1); // one invocation of the CLI for all 20 turns
+    expect(h.procs()).toHaveLength(1); // one invocation of the CLI for all 20 turns
+    const turns = h.log().filter((e) => e.turn !== undefined);
+    expect(turns.map((e) => e.prompt)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `turn ${i} <<sim:{"cost":${(i + 1) / 1000}}>>`),
+    );
+    expect(turns.slice(1).every((e) => e.resumedFrom === session)).toBe(true);
     expect(slot.warm).toBe(true);
   });
 
@@ -152,7 +157,7 @@ describe("the warm driver (claude-sim)", () => {
     const e = await slot.run(h.request("e", { config: { model: "haiku", permissionMode: "plan" } }));
     expect(e.pid).not.toBe(d.pid); // a new session (resume null) never reuses a used process
     // The warm process never gets --max-budget-usd: it would count every turn's spend.
-    expect(h.log().every((x) => !x.argv.some((arg) => arg.startsWith("--max-budget-usd")))).toBe(true);
+    expect(h.procs().every((x) => !x.argv.some((arg) => arg.startsWith("--max-budget-usd")))).toBe(true);
   });
 
   it("retire() ends the process after its turn and pre-spawns the next one in the same session", async () => {
@@ -160,12 +165,12 @@ describe("the warm driver (claude-sim)", () => {
     const slot = warmSlot();
     const a = await slot.run(h.request("a"));
     slot.retire();
-    await waitFor(() => h.log().length === 2);
+    await waitFor(() => h.procs().length === 2);
     const b = await slot.run(h.request("b", { resumeSessionId: a.sessionId }));
     expect(b.spawned).toBe(false);
     expect(b.pid).not.toBe(a.pid);
     expect(b.sessionId).toBe(a.sessionId);
-    expect(h.log()[1]?.resumedFrom).toBe(a.sessionId);
+    expect(h.procs()[1]?.resumedFrom).toBe(a.sessionId);
     expect(isAlive(a.pid ?? 0)).toBe(false);
   });
 
@@ -173,15 +178,15 @@ describe("the warm driver (claude-sim)", () => {
     const h = simHarness();
     const slot = warmSlot();
     const running = slot.run(h.request('a <<sim:{"delayMs":300}>>', { appendSystemPrompt: "ctx 1" }));
-    await waitFor(() => h.log().length === 1);
+    await waitFor(() => h.procs().length === 1);
     const next = h.request("", { appendSystemPrompt: "ctx 2" });
     slot.retire(next);
     const a = await running;
     expect(a.result?.is_error).toBe(false);
-    await waitFor(() => h.log().length === 2);
+    await waitFor(() => h.procs().length === 2);
     const b = await slot.run(h.request("b", { appendSystemPrompt: "ctx 2" }));
     expect(b.spawned).toBe(false);
-    expect(h.log()[1]?.appendSystemPrompt).toBe("ctx 2");
+    expect(h.procs()[1]?.appendSystemPrompt).toBe("ctx 2");
   });
 
   it("prespawn() with a new session id: the fresh task takes that process without a spawn", async () => {
@@ -189,7 +194,7 @@ describe("the warm driver (claude-sim)", () => {
     const slot = warmSlot();
     const id = "5b0c3a7e-2222-4c4d-8e9f-000000000003";
     slot.prespawn(h.request("", { newSessionId: id }));
-    await waitFor(() => h.log().length === 1);
+    await waitFor(() => h.procs().length === 1);
     const out = await slot.run(h.request("fresh", { newSessionId: id }));
     expect(out.spawned).toBe(false);
     expect(out.sessionId).toBe(id);
@@ -201,8 +206,8 @@ describe("the warm driver (claude-sim)", () => {
     await slot.run(h.request("a"));
     slot.prespawn(h.request("", { newSessionId: "5b0c3a7e-2222-4c4d-8e9f-000000000004" }));
     const busy = slot.run(h.request('<<sim:{"hang":true}>>', { config: { model: "haiku" } }));
-    await waitFor(() => h.log().length === 3);
-    const pids = h.log().map((e) => e.pid);
+    await waitFor(() => h.procs().length === 3);
+    const pids = h.procs().map((e) => e.pid);
     await slot.close();
     const out = await busy;
     expect(out.killedFor).toBe("shutdown");
@@ -235,7 +240,7 @@ describe("the warm driver (claude-sim)", () => {
       h.request(`${prompt} <<sim:{"reply":"big ok"}>>`, { appendSystemPrompt: system }),
     );
     expect(out.result?.result).toBe("big ok");
-    const [entry] = h.log();
+    const [entry] = h.procs();
     expect(entry?.appendSystemPrompt).toBe(system);
     expect(Math.max(...(entry?.argv ?? []).map((a) => a.length))).toBeLessThan(4096);
     await slot.close();
