@@ -109,18 +109,17 @@ describe("the driver's argv against the real CLI parser", () => {
   });
 
   it("accepts every permission mode and effort the pool's options allow", async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), "contract-"));
-    for (const permissionMode of PERMISSION_MODES) {
-      const r = await run(
-        buildClaudeArgs({ ...everything, config: { permissionMode }, resumeSessionId: null }),
-        cwd,
-      );
+    // Side by side, each in its own cwd and config dir: twelve sequential cold starts are slow.
+    const fresh = () => mkdtempSync(path.join(tmpdir(), "contract-"));
+    const modes = PERMISSION_MODES.map(async (permissionMode) => {
+      const r = await run(buildClaudeArgs({ ...everything, config: { permissionMode } }), fresh());
       expect(r.stderr, permissionMode).not.toMatch(/unknown option|is invalid/i);
       expect(r.result?.is_error, permissionMode).toBe(false);
-    }
-    for (const effort of EFFORTS) {
-      const r = await run(buildClaudeArgs({ ...everything, config: { effort }, resumeSessionId: null }), cwd);
+    });
+    const efforts = EFFORTS.map(async (effort) => {
+      const r = await run(buildClaudeArgs({ ...everything, config: { effort } }), fresh());
       expect(r.stderr, effort).not.toMatch(/Unknown --effort|is invalid/i);
-    }
+    });
+    await Promise.all([...modes, ...efforts]);
   });
 });
