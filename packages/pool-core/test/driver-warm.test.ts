@@ -200,12 +200,29 @@ describe("the warm driver (claude-sim)", () => {
     expect(out.sessionId).toBe(id);
   });
 
+  it("a fresh task without a chosen id takes a spare started fresh with one", async () => {
+    const h = simHarness();
+    const slot = warmSlot();
+    const id = "5b0c3a7e-2222-4c4d-8e9f-000000000005";
+    slot.prespawn(h.request("", { newSessionId: id }));
+    await waitFor(() => h.procs().length === 1);
+    const out = await slot.run(h.request("fresh, any id"));
+    expect(out.spawned).toBe(false);
+    expect(out.sessionId).toBe(id);
+    // A spare that resumes a session does not serve a fresh task.
+    slot.prespawn(h.request("", { resumeSessionId: id }));
+    await waitFor(() => h.procs().length === 2);
+    const next = await slot.run(h.request("fresh again"));
+    expect(next.spawned).toBe(true);
+    expect(next.sessionId).not.toBe(id);
+  });
+
   it("close() leaves no process alive", async () => {
     const h = simHarness();
     const slot = warmSlot();
     await slot.run(h.request("a"));
     slot.prespawn(h.request("", { newSessionId: "5b0c3a7e-2222-4c4d-8e9f-000000000004" }));
-    const busy = slot.run(h.request('<<sim:{"hang":true}>>', { config: { model: "haiku" } }));
+    const busy = slot.run(h.request('<<sim:{"hang":true}>>', { config: { permissionMode: "plan" } }));
     await waitFor(() => h.procs().length === 3);
     const pids = h.procs().map((e) => e.pid);
     await slot.close();

@@ -52,8 +52,9 @@ export function spawnSessionOf(inv: ClaudeInvocation): SpawnSession {
 
 /**
  * Can a process with this history take a task asking for `inv`'s session? An unused process
- * fits when it was started exactly so; a used one only continues its own session (resume of the
- * id it reports, nothing cut, nothing forked, no new id).
+ * fits when it was started exactly so (a fresh one also fits a new session with no chosen id); a
+ * used one only continues its own session (resume of the id it reports, nothing cut, nothing
+ * forked, no new id).
  */
 export function sessionFits(
   proc: { turns: number; sessionId: string | null; spawnSession: SpawnSession },
@@ -62,11 +63,14 @@ export function sessionFits(
   const want = spawnSessionOf(inv);
   if (proc.turns === 0) {
     const had = proc.spawnSession;
+    // A new session without a chosen id is what any unused process started fresh gives.
+    const anyFresh =
+      want.resumeSessionId === null && want.newSessionId === null && had.resumeSessionId === null;
     return (
       had.resumeSessionId === want.resumeSessionId &&
       had.resumeSessionAt === want.resumeSessionAt &&
       had.forkSession === want.forkSession &&
-      had.newSessionId === want.newSessionId
+      (had.newSessionId === want.newSessionId || anyFresh)
     );
   }
   return (
