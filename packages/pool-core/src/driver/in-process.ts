@@ -32,10 +32,11 @@ const DEFAULT_MODEL = "claude-sonnet-5-5";
  */
 export function createInProcessDriver(script?: InProcessScript): Driver {
   const sessionTotals = new Map<string, number>();
+  const ids = uuidSequence();
   const slots = new Map<string, SlotDriver>();
   const slot: SlotDriver = {
     warm: true,
-    run: async (req) => runInProcess(req, script?.(req) ?? {}, sessionTotals),
+    run: async (req) => runInProcess(req, script?.(req) ?? {}, sessionTotals, ids),
     retire: () => {},
     close: async () => {},
   };
@@ -55,11 +56,26 @@ export function createInProcessDriver(script?: InProcessScript): Driver {
   };
 }
 
-function runInProcess(req: RunRequest, reply: InProcessReply, totals: Map<string, number>): RunOutcome {
+/**
+ * UUID-shaped ids from one random prefix and a counter: unique within the driver and cheap,
+ * since a benchmark of the pool alone makes three per task.
+ */
+function uuidSequence(): () => string {
+  const prefix = randomUUID().slice(0, 24);
+  let n = 0;
+  return () => prefix + (n++).toString(16).padStart(12, "0");
+}
+
+function runInProcess(
+  req: RunRequest,
+  reply: InProcessReply,
+  totals: Map<string, number>,
+  newUuid: () => string,
+): RunOutcome {
   const outcome = emptyOutcome("in-process", false);
   const inv = req.invocation;
   const sessionId =
-    (inv.forkSession ? inv.newSessionId : inv.resumeSessionId) ?? inv.newSessionId ?? randomUUID();
+    (inv.forkSession ? inv.newSessionId : inv.resumeSessionId) ?? inv.newSessionId ?? newUuid();
   const model = ALIASES[inv.config.model ?? ""] ?? inv.config.model ?? DEFAULT_MODEL;
   outcome.sessionId = sessionId;
   outcome.model = model;
@@ -90,7 +106,7 @@ function runInProcess(req: RunRequest, reply: InProcessReply, totals: Map<string
   };
   const failed = reply.apiErrorStatus !== undefined;
   const text = reply.output ?? `in-process: ${inv.prompt.slice(0, 80)}`;
-  const assistantUuid = randomUUID();
+  const assistantUuid = newUuid();
   emit({
     kind: "assistant",
     raw: {
@@ -106,7 +122,9 @@ function runInProcess(req: RunRequest, reply: InProcessReply, totals: Map<string
       ...(failed ? { api_error_status: reply.apiErrorStatus } : {}),
     },
   });
-  const total = (totals.get(sessionId) ?? 0) + cost;
+  // Cumulative per session, as the CLI's total_cost_usd; only resumed sessions need remembering.
+  const total = (inv.resumeSessionId ? (totals.get(sessionId) ?? 0) : 0) + cost;
+  if (totals.size > 100_000) totals.clear(); // a benchmark of fresh sessions must not grow it forever
   totals.set(sessionId, total);
   const result: ResultMessage = {
     type: "result",
@@ -121,7 +139,7 @@ function runInProcess(req: RunRequest, reply: InProcessReply, totals: Map<string
     modelUsage: { [model]: { ...entry, costUSD: total } },
     model_usage_since_last_result: { [model]: entry },
     api_error_status: reply.apiErrorStatus ?? null,
-    uuid: randomUUID(),
+    uuid: newUuid(),
     result_index: 0,
     stop_reason: failed ? "stop_sequence" : "end_turn",
     terminal_reason: failed ? "api_error" : "completed",
