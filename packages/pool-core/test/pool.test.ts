@@ -375,6 +375,8 @@ describe("usage limits", () => {
     pool.on("event", (e) => {
       if (e.type.startsWith("task.") && e.type !== "task.output") seen.push(e.type);
     });
+    const before = await pool.run("warm up");
+    seen.length = 0;
     const resetsAt = new Date(Date.now() + 1500).toISOString();
     const id = await pool.submit(`work ${simDirective({ usageLimit: { resetsAt }, cost: 0.01 })}`);
     await waitFor(async () => (await pool.task(id)).status === "waiting_for_quota");
@@ -382,9 +384,13 @@ describe("usage limits", () => {
     const r = await pool.result(id, { wait: true });
     expect(r?.output).toMatch(/^sim: work/);
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(resetsAt));
-    const [first, second] = log();
-    expect(second?.argv).toContain(`--resume=${first?.sessionId}`);
-    expect(r?.sessionId).toBe(first?.sessionId);
+    // The retry continues the slot's session at its last good message: the prompt the limit
+    // stopped is not in it twice.
+    const [, limited, retried] = log();
+    expect(limited?.argv).toContain(`--resume=${before.sessionId}`);
+    expect(retried?.argv).toContain(`--resume=${before.sessionId}`);
+    expect(retried?.argv.some((a) => a.startsWith("--resume-session-at="))).toBe(true);
+    expect(r?.sessionId).toBe(before.sessionId);
     expect(seen).toEqual([
       "task.queued",
       "task.started",

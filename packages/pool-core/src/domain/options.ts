@@ -103,7 +103,13 @@ export const taskOptionsSchema = z.strictObject({
   /** Start a new Claude session instead of resuming the slot's. */
   fresh: z.boolean().optional(),
   /** Run in this Claude session (resume it; null = a new one) and leave the slot's session alone. */
-  session: z.strictObject({ resume: z.string().min(1).nullable() }).optional(),
+  session: z
+    .strictObject({
+      resume: z.string().min(1).nullable(),
+      /** Resume at this message (the last good one), dropping what came after it, e.g. a prompt that got no reply. */
+      at: z.string().min(1).nullable().optional(),
+    })
+    .optional(),
   /** Working directory for this task (e.g. a chain's worktree). */
   cwd: z.string().min(1).optional(),
   config: claudeConfigSchema.optional(),

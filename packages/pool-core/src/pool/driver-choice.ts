@@ -1,14 +1,7 @@
-import { InvalidOptions } from "../domain/errors.js";
-import { createColdDriver } from "../driver/cold.js";
+import { createDriver } from "../driver/index.js";
 import type { Driver, DriverKind } from "../driver/port.js";
 
-/**
- * The pool's driver by kind. Until the driver package's own `createDriver(kind)` lands, the cold
- * driver is the one that exists.
- */
+/** The pool's driver, by the `claude.driver` option. */
 export function createPoolDriver(kind: DriverKind): Driver {
-  if (kind !== "cold") {
-    throw new InvalidOptions("options.claude.driver", kind, `"cold" (the ${kind} driver is not built yet)`);
-  }
-  return createColdDriver();
+  return createDriver(kind);
 }

@@ -139,7 +139,11 @@ export function judgeOutcome(outcome: RunOutcome, timeoutMs: number | null): Ver
   if (outcome.rateLimitResetsAt || r.api_error_status === 429 || USAGE_LIMIT.test(message)) {
     return { kind: "quota", resetsAt: outcome.rateLimitResetsAt ?? resetFromText(message), message };
   }
-  if (r.subtype === "error_during_execution" && /No conversation found/i.test(message)) {
+  // The session, or the message it was to resume at, is gone: the caller starts a new session.
+  if (
+    r.subtype === "error_during_execution" &&
+    /No conversation found|No message found with message\.uuid/i.test(message)
+  ) {
     return { kind: "missing_session", message };
   }
   const reason = r.subtype === "success" ? "api_error" : r.subtype;

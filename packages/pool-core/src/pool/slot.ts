@@ -15,6 +15,12 @@ export interface SlotSession {
   resumeAt: string | null;
 }
 
+/** What a turn that ended did to the slot's session (recorded as a task event when not "continued"). */
+export type SessionAfterTurn =
+  | { kind: "continued"; sessionId: string }
+  | { kind: "rewound"; sessionId: string; resumeAt: string; discarded: string }
+  | { kind: "fresh"; discarded: string };
+
 /**
  * A slot: identity, per-slot config, counters, its session and its connection to the CLI (at most
  * one `claude` process). The slot makes its own state transitions; the pool asks, never writes.
@@ -23,6 +29,9 @@ export class Slot {
   readonly #record: SlotRecord;
   readonly driver: SlotDriver;
   #resumeAt: string | null = null;
+  /** uuid of the last assistant message of the last turn that succeeded in the slot's session. */
+  #lastGood: string | null = null;
+  #seenPrompt: string | null = null;
 
   constructor(poolId: string, engineId: string, index: number, spec: SlotSpec, driver: SlotDriver) {
     const id = `slot-${index}`;
@@ -117,18 +126,56 @@ export class Slot {
   }
 
   /**
-   * After a task in the slot's session: the next one continues `sessionId`, at `resumeAt` when
-   * the last turn left an unanswered prompt behind (null: at the session's end).
+   * After a task in the slot's session, so the next one never carries a prompt that got no
+   * reply (the CLI keeps such a prompt last in the session and merges the next one into it):
+   * - replied: the next task continues `sessionId` at its end; `lastGood` (the uuid of the
+   *   turn's last assistant message, when the turn succeeded) is where a later rewind goes back to;
+   * - no reply, and an earlier good message is known: the next task resumes the session at it
+   *   (`--resume-session-at`), dropping the failed prompt ("rewound");
+   * - no reply, nothing good known: the next task starts a new session ("fresh").
    */
-  continueSession(sessionId: string, resumeAt: string | null): void {
-    this.#record.sessionId = sessionId;
-    this.#resumeAt = resumeAt;
+  afterTurn(
+    sessionId: string,
+    replied: boolean,
+    lastGood: string | null,
+    appended: string,
+  ): SessionAfterTurn {
+    if (replied) {
+      // The session now holds this appended prompt (from its start, or delivered in the turn).
+      this.#seenPrompt = appended;
+      this.#record.sessionId = sessionId;
+      this.#lastGood = lastGood;
+      this.#resumeAt = null;
+      return { kind: "continued", sessionId };
+    }
+    if (this.#record.sessionId !== null && this.#lastGood !== null) {
+      this.#resumeAt = this.#lastGood;
+      return {
+        kind: "rewound",
+        sessionId: this.#record.sessionId,
+        resumeAt: this.#lastGood,
+        discarded: sessionId,
+      };
+    }
+    this.forgetSession();
+    return { kind: "fresh", discarded: sessionId };
   }
 
   /** The slot's next task starts a new session (its session is gone, or held nothing good). */
   forgetSession(): void {
     this.#record.sessionId = null;
+    this.#lastGood = null;
     this.#resumeAt = null;
+    this.#seenPrompt = null;
+  }
+
+  /**
+   * The appended system prompt (identity, configured prompt, shared context) the slot's session
+   * has seen last. The real CLI keeps a session's appended prompt from its first run, even on
+   * `--resume` with another one, so a change has to reach the model inside the next prompt.
+   */
+  get seenPrompt(): string | null {
+    return this.#seenPrompt;
   }
 
   /** Applies a (validated) partial spec. True when the slot's identity, so its appended prompt, changed. */

@@ -7,6 +7,7 @@ import { ZERO_TOKENS } from "../store/memory.js";
 import type { ClaimedTask, Store } from "../store/port.js";
 import { deadRunSpend, killOrphanedRun, processRecord } from "./orphans.js";
 import { judgeOutcome, spendOfRun } from "./outcome.js";
+import { promptFor, sessionAfterRun, startingPoint } from "./session-hygiene.js";
 import type { Settlement } from "./settlement.js";
 import type { Slot } from "./slot.js";
 import { TaskEventWriter } from "./task-log.js";
@@ -81,7 +82,7 @@ export class TaskExecution {
     const config = mergeConfig(claudeConfigOf(this.#d.opts.config), slot.config, task.config);
     const context = await store.contextList(this.#d.poolId);
     const appendSystemPrompt = slot.appendedSystemPrompt(this.#d.poolName, config.systemPrompt, context);
-    let resume = sessionToResume(slot, task);
+    let start = await startingPoint(store, slot, task);
     const writer = new TaskEventWriter(store, task.id, (persisted) => {
       for (const e of persisted) {
         events.emit({ type: "task.output", taskId: task.id, seq: e.seq, kind: e.kind, payload: e.payload });
@@ -89,6 +90,7 @@ export class TaskExecution {
     });
 
     for (;;) {
+      const resume = start.sessionId;
       const previousTotal = resume ? (this.#sessionTotals.get(resume) ?? 0) : 0;
       let sessionSaved = false;
       const outcome: RunOutcome = await slot.driver.run({
@@ -96,10 +98,11 @@ export class TaskExecution {
         cwd: task.cwd ?? slot.worktreePath ?? this.#d.cwd,
         env: this.#d.env,
         invocation: {
-          prompt: task.prompt,
+          prompt: promptFor(slot, task, start, appendSystemPrompt),
           config,
           appendSystemPrompt,
           resumeSessionId: resume,
+          resumeSessionAt: start.at,
           maxBudgetUsd: reservation === null ? null : microsToUsd(reservation),
           mcpConfig: this.#d.opts.claude.mcpServers ?? {},
           extraArgs: this.#d.opts.claude.extraArgs ?? [],
@@ -121,20 +124,23 @@ export class TaskExecution {
         onStderr: (text) => writer.push({ kind: "stderr", payload: text }),
         onSpawn: (pid) => writer.push({ kind: "process", payload: processRecord(pid) }),
       });
-      await writer.flush().catch(() => {});
       const verdict = judgeOutcome(outcome, task.timeoutMs);
       if (verdict.kind === "missing_session" && resume !== null) {
         // The slot's session is gone (another machine, pruned transcripts): start a new one.
-        resume = null;
+        start = { sessionId: null, at: null };
         continue;
       }
+      // A turn without a reply never leaves its prompt in the session's next request.
+      const moved =
+        verdict.kind === "missing_session"
+          ? null
+          : sessionAfterRun(slot, task, start, outcome, appendSystemPrompt);
+      if (moved) writer.push(moved);
+      await writer.flush().catch(() => {});
       const spend = spendOfRun(outcome, previousTotal);
       spend.spendMicros += deadRun;
       if (outcome.result && outcome.sessionId) {
         this.#sessionTotals.set(outcome.sessionId, usdToMicros(outcome.result.total_cost_usd));
-      }
-      if (!task.explicitSession && outcome.sessionId && verdict.kind !== "missing_session") {
-        slot.continueSession(outcome.sessionId, null);
       }
       if (verdict.kind === "ended" && reservation !== null && isBudgetStop(verdict.error)) {
         // Stopped by its reservation: keep what it produced, and say so (reason "budget").
@@ -145,12 +151,4 @@ export class TaskExecution {
       return;
     }
   }
-}
-
-function sessionToResume(slot: Slot, task: ClaimedTask): string | null {
-  if (task.explicitSession)
-    return task.explicitSession.resume ?? (task.attempt > 1 ? task.claudeSessionId : null);
-  // A recovered or parked task continues its own session.
-  if (task.attempt > 1 && task.claudeSessionId) return task.claudeSessionId;
-  return task.sessionMode === "resume" ? slot.session.sessionId : null;
 }

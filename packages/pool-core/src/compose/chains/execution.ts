@@ -10,6 +10,7 @@ import {
   type ActiveChain,
   addUsd,
   announceChain,
+  assistantReply,
   assistantText,
   type ChainDefinition,
   type ChainHost,
@@ -162,7 +163,10 @@ export class ChainExecution {
       return { ok: false, error: `the chain's budget ($${options.maxBudgetUsd}) is spent`, cancelled: false };
     }
     const taskOptions: TaskOptionsInput = {
-      session: { resume: progress.sessionId },
+      session: {
+        resume: progress.sessionId,
+        at: progress.sessionId === null ? null : (progress.sessionResumeAt ?? null),
+      },
       config: stepConfig(step, options.config),
       tags: [...options.tags, `chain:${progress.chainId}`],
       chainId: progress.chainId,
@@ -195,8 +199,16 @@ export class ChainExecution {
     // A cancel that arrived while the task was being submitted.
     if (controller.signal.aborted) await this.#tasks.cancel(taskId).catch(() => false);
 
+    // Whether the turn got a real reply, and its last message: where a later rewind goes back to.
+    let replied = false;
+    let lastReply: string | null = null;
     const stopListening = this.#tasks.onTaskOutput((event) => {
       if (event.taskId !== taskId) return;
+      const reply = assistantReply(event.kind, event.payload);
+      if (reply) {
+        replied = true;
+        lastReply = reply.uuid ?? lastReply;
+      }
       const text = assistantText(event.kind, event.payload);
       if (text === "") return;
       progress.partialOutput += text;
@@ -223,7 +235,7 @@ export class ChainExecution {
 
     // The task record has the session (even of a failed run) and what it cost.
     const task = await this.#tasks.task(taskId);
-    if (task.claudeSessionId) progress.sessionId = task.claudeSessionId;
+    moveChainSession(progress, task.claudeSessionId, task.status === "completed", replied, lastReply);
     state.spendUsd = addUsd(state.spendUsd, task.spendMicros);
     progress.spendUsd = addUsd(progress.spendUsd, task.spendMicros);
     if (!outcome.ok) state.error = outcome.error;
@@ -241,4 +253,32 @@ export class ChainExecution {
     });
     return this.#ownWorktrees;
   }
+}
+
+/**
+ * The chain's session after an attempt. A reply moves it on (and, when its task completed,
+ * remembers its last message); no reply keeps the failed prompt out of the next request: resume
+ * at the last good message, or, when the chain has none yet, start a new session.
+ */
+function moveChainSession(
+  progress: ChainProgress,
+  sessionId: string | null,
+  succeeded: boolean,
+  replied: boolean,
+  lastReply: string | null,
+): void {
+  if (replied) {
+    if (sessionId) progress.sessionId = sessionId;
+    // A turn that replied but failed (e.g. max turns) keeps the earlier good point.
+    if (succeeded && lastReply !== null) progress.lastGoodMessageUuid = lastReply;
+    progress.sessionResumeAt = null;
+    return;
+  }
+  const lastGood = progress.lastGoodMessageUuid ?? null;
+  if (progress.sessionId !== null && lastGood !== null) {
+    progress.sessionResumeAt = lastGood;
+    return;
+  }
+  progress.sessionId = null;
+  progress.sessionResumeAt = null;
 }

@@ -67,6 +67,8 @@ export function newChainProgress(
     success: null,
     error: null,
     sessionId: null,
+    lastGoodMessageUuid: null,
+    sessionResumeAt: null,
     worktreePath: null,
     branch: null,
     tags: options.tags,
@@ -113,6 +115,17 @@ export function assistantText(kind: string, payload: unknown): string {
       isRecord(block) && block.type === "text" && typeof block.text === "string" ? block.text : "",
     )
     .join("");
+}
+
+/**
+ * Whether an assistant stream line is a real reply (not the CLI's synthetic message for an API
+ * error), and its uuid.
+ */
+export function assistantReply(kind: string, payload: unknown): { uuid: string | null } | null {
+  if (kind !== "assistant" || !isRecord(payload) || !isRecord(payload.message)) return null;
+  if (payload.message.model === "<synthetic>" || payload.isApiErrorMessage === true) return null;
+  if (payload.is_api_error_message === true) return null;
+  return { uuid: typeof payload.uuid === "string" ? payload.uuid : null };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

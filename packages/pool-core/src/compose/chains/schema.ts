@@ -123,6 +123,13 @@ export interface ChainProgress {
   success: boolean | null;
   error: string | null;
   sessionId: string | null;
+  /**
+   * uuid of the last assistant message of the chain's last attempt that succeeded; after an
+   * attempt that got no reply, the next one resumes the session there (the failed prompt is dropped).
+   */
+  lastGoodMessageUuid?: string | null;
+  /** Where the next attempt resumes the session (`--resume-session-at`); null: at its end. */
+  sessionResumeAt?: string | null;
   worktreePath: string | null;
   branch: string | null;
   tags: string[];
