@@ -121,5 +121,5 @@ describe("the driver's argv against the real CLI parser", () => {
       expect(r.stderr, effort).not.toMatch(/Unknown --effort|is invalid/i);
     });
     await Promise.all([...modes, ...efforts]);
-  });
+  }, 120_000); // twelve CLI starts: on a loaded 2-core machine each takes seconds
 });
