@@ -109,17 +109,15 @@ describe("the driver's argv against the real CLI parser", () => {
   });
 
   it("accepts every permission mode and effort the pool's options allow", async () => {
-    // Side by side, each in its own cwd and config dir: twelve sequential cold starts are slow.
-    const fresh = () => mkdtempSync(path.join(tmpdir(), "contract-"));
-    const modes = PERMISSION_MODES.map(async (permissionMode) => {
-      const r = await run(buildClaudeArgs({ ...everything, config: { permissionMode } }), fresh());
+    const cwd = mkdtempSync(path.join(tmpdir(), "contract-"));
+    for (const permissionMode of PERMISSION_MODES) {
+      const r = await run(buildClaudeArgs({ ...everything, config: { permissionMode } }), cwd);
       expect(r.stderr, permissionMode).not.toMatch(/unknown option|is invalid/i);
       expect(r.result?.is_error, permissionMode).toBe(false);
-    });
-    const efforts = EFFORTS.map(async (effort) => {
-      const r = await run(buildClaudeArgs({ ...everything, config: { effort } }), fresh());
+    }
+    for (const effort of EFFORTS) {
+      const r = await run(buildClaudeArgs({ ...everything, config: { effort } }), cwd);
       expect(r.stderr, effort).not.toMatch(/Unknown --effort|is invalid/i);
-    });
-    await Promise.all([...modes, ...efforts]);
-  }, 120_000); // twelve CLI starts: on a loaded 2-core machine each takes seconds
+    }
+  }, 120_000); // twelve CLI starts, one after the other: on a loaded 2-core machine each takes seconds
 });
