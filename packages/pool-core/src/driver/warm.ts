@@ -37,6 +37,8 @@ export class WarmSlot implements SlotDriver {
   #afterTurn: SpawnRequest | "continue" | null = null;
   /** Every process not yet exited (current, spare, ending ones): `close()` kills them all. */
   readonly #all = new Set<WarmProcess>();
+  /** Bumped by `close()`: a process whose spawn was under way then is killed as soon as it exists. */
+  #generation = 0;
 
   get warm(): boolean {
     const c = this.#current;
@@ -58,8 +60,9 @@ export class WarmSlot implements SlotDriver {
         const after = this.#afterTurn;
         this.#afterTurn = null;
         const next = after === "continue" ? continuation(proc) : after;
+        const generation = this.#generation;
         void proc.end().then(() => {
-          if (next) this.prespawn(next);
+          if (next && generation === this.#generation) this.prespawn(next);
         });
       }
     }
@@ -93,9 +96,11 @@ export class WarmSlot implements SlotDriver {
   }
 
   async #spawn(req: SpawnRequest): Promise<WarmProcess> {
+    const generation = this.#generation;
     const proc = await WarmProcess.spawn(req);
     this.#all.add(proc);
     void proc.exited.then(() => this.#all.delete(proc));
+    if (generation !== this.#generation) void proc.kill("shutdown");
     return proc;
   }
 
@@ -114,8 +119,9 @@ export class WarmSlot implements SlotDriver {
     const follow = next ?? (c ? continuation(c) : null);
     this.#current = null;
     if (c) {
+      const generation = this.#generation;
       void c.end().then(() => {
-        if (follow) this.prespawn(follow);
+        if (follow && generation === this.#generation) this.prespawn(follow);
       });
     } else if (follow) {
       this.prespawn(follow);
@@ -133,6 +139,7 @@ export class WarmSlot implements SlotDriver {
   }
 
   async close(): Promise<void> {
+    this.#generation += 1;
     this.#afterTurn = null;
     const spare = this.#spare;
     this.#spare = null;
