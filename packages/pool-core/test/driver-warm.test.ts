@@ -105,6 +105,20 @@ describe("the warm driver (claude-sim)", () => {
     await waitFor(() => !isAlive(out.pid ?? 0) && !isAlive(child));
   });
 
+  it("sends nothing for a task stopped before it began, and keeps the process", async () => {
+    const h = simHarness();
+    const slot = warmSlot();
+    const a = await slot.run(h.request("a"));
+    const stop = abortable();
+    stop.abort("cancel");
+    const out = await slot.run(h.request("never sent", { resumeSessionId: a.sessionId }, stop.req));
+    expect(out.killedFor).toBe("cancel");
+    expect(out.result).toBeNull();
+    const b = await slot.run(h.request("b", { resumeSessionId: a.sessionId }));
+    expect(b.pid).toBe(a.pid);
+    expect(h.log().some((e) => e.prompt === "never sent")).toBe(false);
+  });
+
   it("times a turn out by timeoutMs", async () => {
     const h = simHarness();
     const out = await warmSlot().run(h.request('<<sim:{"delayMs":60000}>>', {}, { timeoutMs: 200 }));

@@ -127,6 +127,11 @@ export class WarmProcess {
     const outcome = emptyOutcome("warm", spawned);
     outcome.pid = this.pid;
     outcome.sessionId = this.sessionId;
+    if (req.signal.aborted) {
+      // Stopped before it began: nothing is sent, the process stays as it was.
+      outcome.killedFor = abortReason(req.signal);
+      return outcome;
+    }
     appendStderr(outcome, this.#stderrBeforeTurn);
     this.#stderrBeforeTurn = "";
     const finished = new Promise<void>((resolve) => {
@@ -142,8 +147,7 @@ export class WarmProcess {
     const onAbort = () => this.#stop(abortReason(req.signal));
     const timeout =
       req.timeoutMs === null ? undefined : setTimeout(() => this.#stop("timeout"), req.timeoutMs);
-    if (req.signal.aborted) onAbort();
-    else req.signal.addEventListener("abort", onAbort, { once: true });
+    req.signal.addEventListener("abort", onAbort, { once: true });
     this.turns += 1;
     if (this.#alive) {
       this.#write({ type: "user", message: { role: "user", content: req.invocation.prompt } });
