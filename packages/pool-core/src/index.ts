@@ -80,6 +80,7 @@ export {
   WorkflowRegistry,
   workflowSchema,
 } from "./compose/workflows/registry.js";
+export { type PoolClock, realClock } from "./domain/clock.js";
 export {
   BudgetExceeded,
   Cancelled,

@@ -120,8 +120,11 @@ export class Timeout extends PoolError {
   constructor(
     readonly taskId: string,
     readonly timeoutMs: number,
+    /** What kept it (e.g. the API's rate-limit message), when it ran out of time waiting. */
+    readonly detail: string | null = null,
+    readonly apiErrorStatus: number | null = null,
   ) {
-    super(`task ${taskId} timed out after ${timeoutMs} ms`);
+    super(`task ${taskId} timed out after ${timeoutMs} ms${detail ? `: ${detail}` : ""}`);
   }
 }
 
@@ -140,6 +143,8 @@ export class QuotaExhausted extends PoolError {
   constructor(
     message: string,
     readonly resetsAt: Date | null,
+    /** The API's HTTP status (429) when it reported one. */
+    readonly apiErrorStatus: number | null = null,
   ) {
     super(message);
   }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Store } from "../store/port.js";
+import type { PoolClock } from "./clock.js";
 import { InvalidOptions } from "./errors.js";
 import { type ClaudeConfig, EFFORTS, PERMISSION_MODES } from "./types.js";
 
@@ -33,8 +34,17 @@ export const poolConfigSchema = claudeConfigSchema.extend({
   timeoutMs: z.number().int().positive().optional(),
   /** How long a task parked by a usage limit waits when the CLI gives no reset time. */
   quotaRetryMs: z.number().int().positive().default(60_000),
-  /** A task parked by usage limits this many times fails with QuotaExhausted. */
+  /** A task parks for usage limits at most this many times, then gets one last try before QuotaExhausted. */
   maxQuotaWaits: z.number().int().nonnegative().default(5),
+  /**
+   * Whether a task's `timeoutMs` also bounds its waits for a usage limit to reset (default). Set
+   * false to let a task wait out a usage limit however long; its runs stay bounded.
+   */
+  timeoutIncludesQuotaWaits: z.boolean().default(true),
+  /** A plain 429 (a rate limit, no reset time) is retried this many times before the task fails. */
+  maxRateLimitRetries: z.number().int().nonnegative().default(3),
+  /** First backoff after a 429 (doubling each retry, at most 60 s); the API's retry-after wins when longer. */
+  rateLimitBackoffMs: z.number().int().positive().default(1_000),
 });
 
 export const slotSpecSchema = z.strictObject({
@@ -67,6 +77,9 @@ export const poolOptionsSchema = z.strictObject({
     maxQueue: 10_000,
     quotaRetryMs: 60_000,
     maxQuotaWaits: 5,
+    timeoutIncludesQuotaWaits: true,
+    maxRateLimitRetries: 3,
+    rateLimitBackoffMs: 1_000,
   }),
   /** Where skills come from besides the builtins and runtime registrations. */
   skills: z
@@ -85,7 +98,11 @@ export const poolOptionsSchema = z.strictObject({
   pollIntervalMs: z.number().int().positive().default(1_000),
 });
 
-export type PoolOptionsInput = z.input<typeof poolOptionsSchema> & { store?: Store };
+export type PoolOptionsInput = z.input<typeof poolOptionsSchema> & {
+  store?: Store;
+  /** The pool's time (tests inject one so backoffs and deadlines take no real time). */
+  clock?: PoolClock;
+};
 export type PoolOptions = z.output<typeof poolOptionsSchema>;
 export type PoolConfig = z.output<typeof poolConfigSchema>;
 export type SlotSpec = z.output<typeof slotSpecSchema>;

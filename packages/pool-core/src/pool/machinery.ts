@@ -52,6 +52,7 @@ export function assembleMachinery(p: PoolParts, id: PoolIdentity): PoolMachinery
     events,
     budget,
     settlement,
+    clock: p.clock,
   });
   const chains = new ChainRunner(
     id.tasks,

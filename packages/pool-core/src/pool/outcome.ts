@@ -74,7 +74,10 @@ function mainModel(r: ResultMessage): string | null {
 
 export type Verdict =
   | { kind: "completed"; output: string; structuredOutput?: unknown }
-  | { kind: "quota"; resetsAt: Date | null; message: string }
+  /** A usage limit (the plan's quota): park until it resets. */
+  | { kind: "quota"; resetsAt: Date | null; message: string; apiErrorStatus: number | null }
+  /** A plain 429 with no reset time: retry after a backoff (`retryAfterMs` when the CLI said). */
+  | { kind: "rate_limited"; retryAfterMs: number | null; message: string; apiErrorStatus: number }
   | { kind: "missing_session"; message: string }
   | { kind: "lease_lost" }
   | {
@@ -83,7 +86,9 @@ export type Verdict =
       error: TaskErrorInfo;
     };
 
-const USAGE_LIMIT = /usage limit|rate limit|hit your limit/i;
+/** The plan's usage limit (resets at a time), as opposed to the API's request rate limit. */
+const USAGE_LIMIT = /usage limit|hit your limit/i;
+const RATE_LIMIT = /rate limit/i;
 
 /** Decides how a run ended: from `is_error` and the presence of a result line, never the exit code alone. */
 export function judgeOutcome(outcome: RunOutcome, timeoutMs: number | null): Verdict {
@@ -136,8 +141,13 @@ export function judgeOutcome(outcome: RunOutcome, timeoutMs: number | null): Ver
     return { kind: "completed", output: r.result ?? "", structuredOutput: r.structured_output };
   }
   const message = r.result ?? r.errors?.join("; ") ?? r.subtype;
-  if (outcome.rateLimitResetsAt || r.api_error_status === 429 || USAGE_LIMIT.test(message)) {
-    return { kind: "quota", resetsAt: outcome.rateLimitResetsAt ?? resetFromText(message), message };
+  const status = r.api_error_status ?? outcome.apiErrorStatus ?? null;
+  const resetsAt = outcome.rateLimitResetsAt ?? resetFromText(message);
+  if (resetsAt !== null || USAGE_LIMIT.test(message)) {
+    return { kind: "quota", resetsAt, message, apiErrorStatus: status };
+  }
+  if (status === 429 || RATE_LIMIT.test(message)) {
+    return { kind: "rate_limited", retryAfterMs: outcome.retryAfterMs ?? null, message, apiErrorStatus: 429 };
   }
   // The session, or the message it was to resume at, is gone: the caller starts a new session.
   if (

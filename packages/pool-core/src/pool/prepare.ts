@@ -1,5 +1,6 @@
 import { resolveClaudeBin } from "../bin.js";
 import { SkillRegistry } from "../compose/skills/registry.js";
+import { type PoolClock, realClock } from "../domain/clock.js";
 import { newId } from "../domain/ids.js";
 import {
   type PoolOptions,
@@ -23,6 +24,7 @@ export interface PoolParts {
   worktrees: WorktreeManager | null;
   skills: SkillRegistry;
   driver: Driver;
+  clock: PoolClock;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface PoolParts {
  * that is not a git repository), loads skills and picks the driver. Throws before anything runs.
  */
 export async function preparePool(input: PoolOptionsInput): Promise<PoolParts> {
-  const { store: givenStore, ...rest } = input;
+  const { store: givenStore, clock = realClock, ...rest } = input;
   const parsed = parseOptions(poolOptionsSchema, rest, "options");
   const opts = { ...parsed, poolId: parsed.poolId ?? newId() };
   const env = mergeEnv(opts.claude.env);
@@ -47,7 +49,7 @@ export async function preparePool(input: PoolOptionsInput): Promise<PoolParts> {
   const skills = await SkillRegistry.load({ projectDir: cwd, ...opts.skills });
   const store = givenStore ?? new InMemoryStore();
   const driver = createPoolDriver(opts.claude.driver);
-  return { opts, store, bin, env, cwd, worktrees, skills, driver };
+  return { opts, store, bin, env, cwd, worktrees, skills, driver, clock };
 }
 
 function mergeEnv(extra: Record<string, string> | undefined): Record<string, string> {

@@ -9,7 +9,10 @@ export function resultOrThrow(task: TaskRecord): TaskResult {
   const d = e.details ?? {};
   const num = (v: unknown) => (typeof v === "number" ? v : null);
   if (task.status === "cancelled") throw new Cancelled(task.id);
-  if (task.status === "timed_out") throw new Timeout(task.id, task.timeoutMs ?? 0);
+  if (task.status === "timed_out") {
+    const detail = e.reason === "timeout" ? null : e.message;
+    throw new Timeout(task.id, task.timeoutMs ?? 0, detail, num(d.apiErrorStatus));
+  }
   if (e.code === "BUDGET_EXCEEDED") {
     throw new BudgetExceeded(
       `task ${task.id}: ${e.message}`,
@@ -21,7 +24,9 @@ export function resultOrThrow(task: TaskRecord): TaskResult {
       },
     );
   }
-  if (e.code === "QUOTA_EXHAUSTED") throw new QuotaExhausted(`task ${task.id}: ${e.message}`, task.runAfter);
+  if (e.code === "QUOTA_EXHAUSTED") {
+    throw new QuotaExhausted(`task ${task.id}: ${e.message}`, task.runAfter, num(d.apiErrorStatus));
+  }
   throw new TaskFailed(task.id, e.message, e.reason ?? "failed", {
     exitCode: num(d.exitCode),
     apiErrorStatus: num(d.apiErrorStatus),

@@ -1,12 +1,15 @@
 import { type BudgetAdmission, budgetStopOf, isBudgetStop } from "../budget/index.js";
+import type { PoolClock } from "../domain/clock.js";
 import type { PoolEvents } from "../domain/events.js";
 import { type Micros, microsToUsd, usdToMicros } from "../domain/money.js";
 import { claudeConfigOf, mergeConfig, type PoolOptions } from "../domain/options.js";
 import type { RunOutcome } from "../driver/run.js";
-import { ZERO_TOKENS } from "../store/memory.js";
+import { abortReason } from "../driver/turn.js";
+import { addTokens, ZERO_TOKENS } from "../store/memory.js";
 import type { ClaimedTask, Store } from "../store/port.js";
+import { afterRateLimit, afterUsageLimit, taskDeadline } from "./limits.js";
 import { deadRunSpend, killOrphanedRun, processRecord } from "./orphans.js";
-import { judgeOutcome, spendOfRun } from "./outcome.js";
+import { judgeOutcome, type RunSpend, spendOfRun, type Verdict } from "./outcome.js";
 import { promptFor, sessionAfterRun, startingPoint } from "./session-hygiene.js";
 import type { Settlement } from "./settlement.js";
 import type { Slot } from "./slot.js";
@@ -23,6 +26,7 @@ export interface TaskExecutionDeps {
   events: PoolEvents;
   budget: BudgetAdmission;
   settlement: Settlement;
+  clock: PoolClock;
 }
 
 /**
@@ -57,18 +61,6 @@ export class TaskExecution {
       await settlement.finish(slot, task, { status: "failed", error }, deadRunOnly);
       return;
     }
-    if (
-      task.claimedFrom === "waiting_for_quota" &&
-      task.attempt - task.recoveries > this.#d.opts.config.maxQuotaWaits + 1
-    ) {
-      const error = {
-        code: "QUOTA_EXHAUSTED",
-        message: "usage limits kept the task waiting too often",
-        reason: "usage_limit",
-      };
-      await settlement.finish(slot, task, { status: "failed", error }, null);
-      return;
-    }
     // Waits while reservations in flight may free enough; refused only when none could.
     const admission = await this.#d.budget.admit(task, signal);
     if (admission.kind === "refused" || admission.kind === "aborted") {
@@ -89,7 +81,24 @@ export class TaskExecution {
       }
     });
 
+    const clock = this.#d.clock;
+    const poolConfig = this.#d.opts.config;
+    const deadline = taskDeadline(task, poolConfig, clock.now());
+    let spent: RunSpend = { spendMicros: deadRun, tokens: ZERO_TOKENS, model: null, turns: 0 };
+    let rateLimited = 0;
     for (;;) {
+      const left = deadline === null ? null : deadline - clock.now();
+      if (left !== null && left <= 0) {
+        // Its time went on waits (usage-limit parks) before this try.
+        const error = {
+          code: "TIMEOUT",
+          message: `its ${task.timeoutMs} ms ran out while it waited for a usage limit to reset`,
+          reason: "usage_limit",
+        };
+        slot.charge(spent.spendMicros);
+        await settlement.finish(slot, task, { status: "timed_out", error }, spent, start.sessionId);
+        return;
+      }
       const resume = start.sessionId;
       const previousTotal = resume ? (this.#sessionTotals.get(resume) ?? 0) : 0;
       let sessionSaved = false;
@@ -107,7 +116,7 @@ export class TaskExecution {
           mcpConfig: this.#d.opts.claude.mcpServers ?? {},
           extraArgs: this.#d.opts.claude.extraArgs ?? [],
         },
-        timeoutMs: task.timeoutMs,
+        timeoutMs: left,
         stopAboveMicros: reservation,
         signal,
         onLine: (line) => {
@@ -124,7 +133,7 @@ export class TaskExecution {
         onStderr: (text) => writer.push({ kind: "stderr", payload: text }),
         onSpawn: (pid) => writer.push({ kind: "process", payload: processRecord(pid) }),
       });
-      const verdict = judgeOutcome(outcome, task.timeoutMs);
+      let verdict: Verdict = judgeOutcome(outcome, task.timeoutMs);
       if (verdict.kind === "missing_session" && resume !== null) {
         // The slot's session is gone (another machine, pruned transcripts): start a new one.
         start = { sessionId: null, at: null };
@@ -137,18 +146,58 @@ export class TaskExecution {
           : sessionAfterRun(slot, task, start, outcome, appendSystemPrompt);
       if (moved) writer.push(moved);
       await writer.flush().catch(() => {});
-      const spend = spendOfRun(outcome, previousTotal);
-      spend.spendMicros += deadRun;
+      spent = addSpend(spent, spendOfRun(outcome, previousTotal));
       if (outcome.result && outcome.sessionId) {
         this.#sessionTotals.set(outcome.sessionId, usdToMicros(outcome.result.total_cost_usd));
       }
+      if (verdict.kind === "rate_limited") {
+        const next = afterRateLimit(verdict, rateLimited, poolConfig, task, deadline, clock.now());
+        if (next.kind === "retry") {
+          rateLimited += 1;
+          writer.push({
+            kind: "rate_limit.retry",
+            payload: {
+              retry: rateLimited,
+              delayMs: next.delayMs,
+              apiErrorStatus: verdict.apiErrorStatus,
+              message: verdict.message,
+            },
+          });
+          await writer.flush().catch(() => {});
+          await clock.sleep(next.delayMs, signal);
+          if (!signal.aborted) {
+            start = await startingPoint(store, slot, task);
+            continue;
+          }
+          verdict = judgeOutcome(
+            { ...outcome, result: null, killedFor: abortReason(signal) },
+            task.timeoutMs,
+          );
+        } else {
+          verdict = next;
+        }
+      }
+      if (verdict.kind === "quota") {
+        const next = afterUsageLimit(verdict, poolConfig, task, deadline, clock.now());
+        verdict = next.kind === "park" ? { ...verdict, resetsAt: next.runAfter } : next;
+      }
       if (verdict.kind === "ended" && reservation !== null && isBudgetStop(verdict.error)) {
         // Stopped by its reservation: keep what it produced, and say so (reason "budget").
-        verdict.error = await budgetStopOf(store, task.id, reservation, spend.spendMicros, verdict.error);
+        verdict.error = await budgetStopOf(store, task.id, reservation, spent.spendMicros, verdict.error);
       }
-      slot.charge(spend.spendMicros);
-      await settlement.conclude(slot, task, verdict, spend, outcome);
+      slot.charge(spent.spendMicros);
+      await settlement.conclude(slot, task, verdict, spent, outcome);
       return;
     }
   }
+}
+
+/** Two runs' spend as one (a task retried after a rate limit pays for both). */
+function addSpend(a: RunSpend, b: RunSpend): RunSpend {
+  return {
+    spendMicros: a.spendMicros + b.spendMicros,
+    tokens: addTokens(a.tokens, b.tokens),
+    model: b.model ?? a.model,
+    turns: a.turns + b.turns,
+  };
 }
