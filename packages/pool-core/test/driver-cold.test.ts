@@ -87,6 +87,19 @@ describe("the cold driver (claude-sim)", () => {
     expect(h.log()[1]?.resumedFrom).toBe(id);
   });
 
+  it("starts no process for a task stopped before it began", async () => {
+    const h = simHarness();
+    const c = new AbortController();
+    c.abort("timeout");
+    const out = await cold()
+      .slot("s0")
+      .run(h.request("never", {}, { signal: c.signal }));
+    expect(out.killedFor).toBe("timeout");
+    expect(out.spawned).toBe(false);
+    expect(out.pid).toBeNull();
+    expect(h.log()).toEqual([]);
+  });
+
   it("close() kills a run in flight with its whole process group", async () => {
     const h = simHarness();
     const driver = cold();

@@ -67,6 +67,12 @@ const KILL_GRACE_MS = 1500;
 export async function runClaude(req: RunRequest): Promise<RunOutcome> {
   const started = Date.now();
   const outcome = emptyOutcome("cold", true);
+  if (req.signal.aborted) {
+    // Stopped before it began: no process at all.
+    outcome.killedFor = abortReason(req.signal);
+    outcome.spawned = false;
+    return outcome;
+  }
   const inv = req.invocation;
   const promptFile: PromptFile | null = inv.appendSystemPrompt
     ? await writePromptFile(inv.appendSystemPrompt)
@@ -105,7 +111,8 @@ export async function runClaude(req: RunRequest): Promise<RunOutcome> {
     });
 
     const onAbort = () => kill(abortReason(req.signal));
-    if (req.signal.aborted) onAbort();
+    if (req.signal.aborted)
+      onAbort(); // aborted while the prompt file was written
     else req.signal.addEventListener("abort", onAbort, { once: true });
     const timeout = req.timeoutMs === null ? undefined : setTimeout(() => kill("timeout"), req.timeoutMs);
 
