@@ -68,7 +68,7 @@ describe.each(["cold", "warm"] as const)("the real CLI on the %s driver", (drive
     const carrying = mock.messagesRequests().filter((r) => JSON.stringify(r.body ?? {}).includes(POISON));
     expect(carrying.length).toBeGreaterThanOrEqual(3);
     for (const r of carrying) expect(r.lastUserText).toContain(POISON);
-  });
+  }, 120_000);
 
   it("keeps a chain's session clean: the recovery prompt after a 400 carries the first step, not the failed one", async () => {
     const pool = await realPool(driver, 1);

@@ -156,9 +156,12 @@ export class InvalidOptions extends PoolError {
   constructor(
     readonly field: string,
     readonly value: unknown,
-    expected: string,
+    /** The end of "<field> must be …", e.g. `an integer ≥ 1`. */
+    readonly expected: string,
+    /** The whole message, when the sentence above does not fit (e.g. an unknown option). */
+    message?: string,
   ) {
-    super(`invalid option ${field}: expected ${expected}, got ${formatValue(value)}`);
+    super(message ?? `${field} must be ${expected} (got ${formatValue(value)})`);
   }
 }
 

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import type { Store } from "../store/port.js";
 import type { PoolClock } from "./clock.js";
-import { InvalidOptions } from "./errors.js";
 import { type ClaudeConfig, EFFORTS, PERMISSION_MODES } from "./types.js";
 
 const positiveUsd = z.number().positive().finite();
@@ -139,24 +138,7 @@ export const taskOptionsSchema = z.strictObject({
 export type TaskOptionsInput = z.input<typeof taskOptionsSchema>;
 export type TaskOptions = z.output<typeof taskOptionsSchema>;
 
-/** Parses with zod and turns the first problem into an InvalidOptions naming the field and the value. */
-export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, root: string): z.output<S> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  if (!issue) throw new InvalidOptions(root, input, "valid options");
-  const path = issue.path.map(String);
-  let value: unknown = input;
-  for (const key of issue.path) {
-    value =
-      typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
-  }
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0] ?? "";
-    throw new InvalidOptions([root, ...path, key].join("."), "(unknown option)", "a known option");
-  }
-  throw new InvalidOptions([root, ...path].join("."), value, issue.message.replace(/^Invalid input: /, ""));
-}
+export { parseOptions } from "./option-errors.js";
 
 /** Task over slot over pool, key by key; undefined keys never overwrite. */
 export function mergeConfig(...layers: Array<ClaudeConfig | undefined>): ClaudeConfig {

@@ -1,7 +1,9 @@
-import { ChainNotFound } from "../../domain/errors.js";
+import { ChainNotFound, InvalidOptions, WorktreeError } from "../../domain/errors.js";
 import { newId } from "../../domain/ids.js";
+import { parseOptions } from "../../domain/options.js";
 import type { TaskRunner } from "../../domain/task-runner.js";
 import type { ChainRecord } from "../../store/port.js";
+import { findRepoTop } from "../../worktrees/repo.js";
 import { ChainExecution } from "./execution.js";
 import { planChain, type SkillLookup } from "./plan.js";
 import {
@@ -55,7 +57,10 @@ export class ChainRunner {
    */
   async submit(steps: readonly ChainStepInput[], options: ChainOptionsInput = {}): Promise<string> {
     const planned = planChain(steps, this.#skills);
-    const opts = chainOptionsSchema.parse(options);
+    const opts = parseOptions(chainOptionsSchema, options, "options");
+    if (opts.isolation === "worktree" && this.#host.worktrees === null) {
+      await assertRepository(opts.cwd ?? this.#host.repoDir);
+    }
     const chainId = newId();
     const definition: ChainDefinition = { steps: planned, options: opts };
     const chain = this.#activate(newChainProgress(chainId, planned, opts));
@@ -166,5 +171,21 @@ export class ChainRunner {
       .finally(() => {
         this.#active.delete(chainId);
       });
+  }
+}
+
+/** A chain in its own worktree needs a repository: refused at submit, not when its first step runs. */
+async function assertRepository(dir: string): Promise<void> {
+  try {
+    await findRepoTop(dir);
+  } catch (error) {
+    if (!(error instanceof WorktreeError)) throw error;
+    const why = error.message.replace(/^worktree: true needs a git repository: /, "");
+    throw new InvalidOptions(
+      "options.isolation",
+      "worktree",
+      "",
+      `options.isolation "worktree" needs a git repository with a commit: ${why}`,
+    );
   }
 }
