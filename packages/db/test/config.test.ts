@@ -144,5 +144,5 @@ describe("the data directory", () => {
       env,
     );
     expect(root).toMatchObject({ code: 0, stdout: `pglite:${expected} 0\n` });
-  });
+  }, 120_000); // two processes, one of them creating a PGlite database (initdb), on a busy machine
 });

@@ -144,13 +144,8 @@ export { type KillReason, type RunOutcome, type RunRequest, runClaude } from "./
 export { Pool } from "./pool/pool.js";
 export { StoreListeners } from "./store/listeners.js";
 export { addTokens, InMemoryStore, type InMemoryStoreOptions, ZERO_TOKENS } from "./store/memory.js";
-export { BUDGET_STOP_REASONS, isCostSample, RECENT_TASK_COSTS } from "./store/port.js";
-export { type CapRoom, shortOf } from "./store/reservation.js";
 export type {
   BudgetState,
-  Reservation,
-  ReservationRequest,
-  TeamBudgetState,
   ChainRecord,
   ChainStatus,
   ClaimedTask,
@@ -160,6 +155,8 @@ export type {
   NewTaskEvent,
   ParkRequest,
   PoolRecord,
+  Reservation,
+  ReservationRequest,
   RunningTaskPatch,
   SlotRecord,
   Store,
@@ -167,5 +164,16 @@ export type {
   TaskEvent,
   TaskQuery,
   TaskRecord,
+  TeamBudgetState,
 } from "./store/port.js";
+export { BUDGET_STOP_REASONS, isCostSample, RECENT_TASK_COSTS } from "./store/port.js";
+export { type CapRoom, shortOf } from "./store/reservation.js";
+export {
+  boundPatch,
+  type NewTaskDiff,
+  storedDiff,
+  TASK_DIFF_PATCH_LIMIT_BYTES,
+  type TaskDiff,
+  type TaskDiffFile,
+} from "./store/task-diff.js";
 export { WorktreeManager } from "./worktrees/manager.js";

@@ -6,7 +6,7 @@ import {
   shortOf,
 } from "@claude-pool/core";
 import { eq, type SQL, sql } from "drizzle-orm";
-import { type Db, queryRows, type Tx } from "../executor.js";
+import { type Db, queryRows } from "../executor.js";
 import { teams } from "../schema/index.js";
 
 /** The first day of the UTC month of `now`, as SQL: the month a team's spend counts in. */
@@ -148,23 +148,4 @@ export async function reserveBudget(db: Db, r: ReservationRequest, now: SQL): Pr
       : [{ name: c.name, available: Number(c.available), attainable: Number(c.attainable) }],
   );
   return shortOf(caps, minimum);
-}
-
-/** Gives a dead run's reservation back to its pool and team, unspent. */
-export async function releaseReservation(
-  tx: Tx,
-  taskId: string,
-  poolId: string,
-  micros: Micros,
-): Promise<void> {
-  if (micros <= 0) return;
-  await tx.execute(sql`
-    with p as (
-      update pools set reserved_micros = pools.reserved_micros - ${micros}::bigint
-      where pools.id = ${poolId}::text returning pools.team_id
-    ), tm as (
-      update teams set reserved_micros = greatest(0, teams.reserved_micros - ${micros}::bigint)
-      from p where teams.id = p.team_id returning 1
-    )
-    update tasks set reserved_micros = 0 where id = ${taskId}::uuid`);
 }

@@ -103,7 +103,8 @@ describe("budget admission buys finished work", () => {
     const stopped = error as BudgetExceeded;
     expect(stopped.stop.reason).toBe("budget");
     expect(stopped.stop.partialOutput).toBeTruthy();
-    expect(stopped.message).toMatch(/stopped by its budget: it spent \$0\.12 of the \$0\.1 reserved for it/);
+    // How far past the reservation the run got is the driver's (one API call on cold, the turn on warm).
+    expect(stopped.message).toMatch(/stopped by its budget: it spent \$0\.\d+ of the \$0\.1 reserved for it/);
     expect((await pool.status()).reservedUsd).toBe(0);
   });
 });

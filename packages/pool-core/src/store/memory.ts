@@ -22,6 +22,7 @@ import type {
   TaskQuery,
   TaskRecord,
 } from "./port.js";
+import { type NewTaskDiff, storedDiff, type TaskDiff } from "./task-diff.js";
 
 export const ZERO_TOKENS: TokenUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
 
@@ -56,6 +57,7 @@ export class InMemoryStore implements Store {
   #slots = new Map<string, SlotRecord>();
   #chains = new Map<string, ChainRecord>();
   #chainLeases = new Map<string, { engineId: string; expiresAt: number }>();
+  #diffs = new Map<string, TaskDiff>();
   #budget: MemoryBudgetLedger;
   #listeners = new StoreListeners();
   #seq = 0;
@@ -293,6 +295,18 @@ export class InMemoryStore implements Store {
       }
     }
     return found.sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
+  async saveTaskDiff(diff: NewTaskDiff): Promise<TaskDiff> {
+    if (!this.#tasks.has(diff.taskId)) throw new Error(`unknown task ${diff.taskId}`);
+    const stored = storedDiff(diff, new Date(this.#nowMs()));
+    this.#diffs.set(diff.taskId, stored);
+    return structuredClone(stored);
+  }
+
+  async getTaskDiff(taskId: string): Promise<TaskDiff | undefined> {
+    const d = this.#diffs.get(taskId);
+    return d ? structuredClone(d) : undefined;
   }
 
   async upsertSlot(slot: SlotRecord): Promise<void> {

@@ -7,6 +7,7 @@ import type {
   TaskStatus,
   TokenUsage,
 } from "../domain/types.js";
+import type { NewTaskDiff, TaskDiff } from "./task-diff.js";
 
 /**
  * The persistence port. pool-core ships an in-memory implementation; packages/db implements it on
@@ -81,6 +82,14 @@ export interface Store {
    * so a dead run's spend is its total minus the session's previous one.
    */
   listSessionResults(claudeSessionId: string): Promise<TaskEvent[]>;
+
+  /**
+   * Saves what a task changed in its worktree (replacing an earlier diff of the task): the files
+   * with their line counts, and the patch bounded to TASK_DIFF_PATCH_LIMIT_BYTES (`truncated` when
+   * cut). Throws for an unknown task.
+   */
+  saveTaskDiff(diff: NewTaskDiff): Promise<TaskDiff>;
+  getTaskDiff(taskId: string): Promise<TaskDiff | undefined>;
 
   upsertSlot(slot: SlotRecord): Promise<void>;
   listSlots(poolId: string): Promise<SlotRecord[]>;

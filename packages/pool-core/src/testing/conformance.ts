@@ -1,5 +1,6 @@
 import type { Store } from "../store/port.js";
 import { describeBudgetConformance } from "./conformance-budget.js";
+import { describeDiffConformance } from "./conformance-diffs.js";
 import { describeLogConformance } from "./conformance-log.js";
 import { describeQueueConformance } from "./conformance-queue.js";
 import { describeRecoveryConformance } from "./conformance-recovery.js";
@@ -50,5 +51,6 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeBudgetConformance(t, ctx);
     describeLogConformance(t, ctx);
     describeRecoveryConformance(t, ctx);
+    describeDiffConformance(t, ctx);
   });
 }
