@@ -119,6 +119,19 @@ describe("the warm driver (claude-sim)", () => {
     expect(h.log().some((e) => e.prompt === "never sent")).toBe(false);
   });
 
+  it("reports a usage limit's reset time, and does not reuse that process", async () => {
+    const h = simHarness();
+    const slot = warmSlot();
+    const resetsAt = Math.ceil(Date.now() / 1000) + 3600;
+    const limited = await slot.run(h.request(`<<sim:{"usageLimit":{"resetsAt":${resetsAt}}}>>`));
+    expect(limited.result?.is_error).toBe(true);
+    expect(limited.rateLimitResetsAt?.getTime()).toBe(resetsAt * 1000);
+    expect(limited.apiErrorStatus).toBe(429);
+    const next = await slot.run(h.request("later", { resumeSessionId: limited.sessionId }));
+    expect(next.result?.is_error).toBe(false);
+    expect(next.pid).not.toBe(limited.pid);
+  });
+
   it("times a turn out by timeoutMs", async () => {
     const h = simHarness();
     const out = await warmSlot().run(h.request('<<sim:{"delayMs":60000}>>', {}, { timeoutMs: 200 }));
