@@ -2,6 +2,7 @@ import type { Micros } from "../domain/money.js";
 import { isTerminal, type TokenUsage } from "../domain/types.js";
 import { StoreListeners } from "./listeners.js";
 import { MemoryBudgetLedger } from "./memory-budget.js";
+import { MemoryChains } from "./memory-chains.js";
 import type {
   BudgetState,
   ChainRecord,
@@ -55,8 +56,7 @@ export class InMemoryStore implements Store {
   #tasks = new Map<string, TaskRecord>();
   #events = new Map<string, TaskEvent[]>();
   #slots = new Map<string, SlotRecord>();
-  #chains = new Map<string, ChainRecord>();
-  #chainLeases = new Map<string, { engineId: string; expiresAt: number }>();
+  #chains: MemoryChains;
   #diffs = new Map<string, TaskDiff>();
   #budget: MemoryBudgetLedger;
   #listeners = new StoreListeners();
@@ -66,6 +66,7 @@ export class InMemoryStore implements Store {
   constructor(options: InMemoryStoreOptions = {}) {
     this.#clock = options.clock ?? (() => new Date());
     this.#budget = new MemoryBudgetLedger(this.#clock);
+    this.#chains = new MemoryChains(() => this.#nowMs());
   }
 
   #nowMs(): number {
@@ -335,50 +336,28 @@ export class InMemoryStore implements Store {
       .sort((a, b) => a.key.localeCompare(b.key));
   }
 
-  async saveChain(chain: ChainRecord): Promise<void> {
-    this.#chains.set(chain.id, structuredClone(chain));
+  saveChain(chain: ChainRecord): Promise<void> {
+    return this.#chains.save(chain);
   }
 
-  async getChain(chainId: string): Promise<ChainRecord | undefined> {
-    const c = this.#chains.get(chainId);
-    return c ? structuredClone(c) : undefined;
+  getChain(chainId: string): Promise<ChainRecord | undefined> {
+    return this.#chains.get(chainId);
   }
 
-  async listChains(poolId: string, status?: ChainRecord["status"][]): Promise<ChainRecord[]> {
-    return [...this.#chains.values()]
-      .filter((c) => c.poolId === poolId && (!status || status.includes(c.status)))
-      .map((c) => structuredClone(c));
+  listChains(poolId: string, status?: ChainRecord["status"][]): Promise<ChainRecord[]> {
+    return this.#chains.list(poolId, status);
   }
 
-  async claimChain(chainId: string, engineId: string, leaseMs: number): Promise<boolean> {
-    const chain = this.#chains.get(chainId);
-    if (chain?.status !== "running") return false;
-    const lease = this.#chainLeases.get(chainId);
-    if (lease && lease.engineId !== engineId && lease.expiresAt >= this.#nowMs()) return false;
-    this.#chainLeases.set(chainId, { engineId, expiresAt: this.#nowMs() + leaseMs });
-    return true;
+  claimChain(chainId: string, engineId: string, leaseMs: number): Promise<boolean> {
+    return this.#chains.claim(chainId, engineId, leaseMs);
   }
 
-  async renewChainLeases(engineId: string, chainIds: string[], leaseMs: number): Promise<string[]> {
-    const lost: string[] = [];
-    for (const id of chainIds) {
-      const lease = this.#chainLeases.get(id);
-      if (this.#chains.get(id)?.status !== "running" || lease?.engineId !== engineId) lost.push(id);
-      else lease.expiresAt = this.#nowMs() + leaseMs;
-    }
-    return lost;
+  renewChainLeases(engineId: string, chainIds: string[], leaseMs: number): Promise<string[]> {
+    return this.#chains.renew(engineId, chainIds, leaseMs);
   }
 
-  async claimOrphanedChains(poolId: string, engineId: string, leaseMs: number): Promise<ChainRecord[]> {
-    const now = this.#nowMs();
-    const taken: ChainRecord[] = [];
-    for (const chain of this.#chains.values()) {
-      const lease = this.#chainLeases.get(chain.id);
-      if (chain.poolId !== poolId || chain.status !== "running" || !lease || lease.expiresAt >= now) continue;
-      this.#chainLeases.set(chain.id, { engineId, expiresAt: now + leaseMs });
-      taken.push(structuredClone(chain));
-    }
-    return taken;
+  claimOrphanedChains(poolId: string, engineId: string, leaseMs: number): Promise<ChainRecord[]> {
+    return this.#chains.claimOrphaned(poolId, engineId, leaseMs);
   }
 
   subscribe(poolId: string, listener: (note: StoreNotification) => void): () => void {

@@ -15,7 +15,7 @@ import type { ClaimedTask, ClaimRequest, Store, TaskEvent } from "./port.js";
 export async function claimRunnableTask(store: Store, claim: ClaimRequest): Promise<ClaimedTask | undefined> {
   for (;;) {
     const task = await store.claimNextTask(claim);
-    if (!task || task.claimedFrom !== "running") return task;
+    if (task?.claimedFrom !== "running") return task;
     if (!(await settleRecordedResult(store, task, claim.engineId))) return task;
   }
 }
