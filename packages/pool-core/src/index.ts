@@ -82,6 +82,12 @@ export {
 } from "./compose/workflows/registry.js";
 export { type PoolClock, realClock } from "./domain/clock.js";
 export {
+  CONTEXT_KEY_LIMIT_BYTES,
+  CONTEXT_TOTAL_LIMIT_BYTES,
+  CONTEXT_VALUE_LIMIT_BYTES,
+  ContextTooLarge,
+} from "./domain/context-limits.js";
+export {
   BudgetExceeded,
   Cancelled,
   ChainNotFound,

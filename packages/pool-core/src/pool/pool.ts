@@ -44,6 +44,7 @@ import type { Driver } from "../driver/port.js";
 import type { KillReason } from "../driver/run.js";
 import type { Store, TaskEvent, TaskRecord } from "../store/port.js";
 import type { WorktreeManager } from "../worktrees/manager.js";
+import { setContextChecked } from "./context-writes.js";
 import { assembleMachinery } from "./machinery.js";
 import { type PoolParts, preparePool } from "./prepare.js";
 import type { Scheduler } from "./scheduler.js";
@@ -319,7 +320,8 @@ export class Pool implements TaskRunner {
     if (typeof key !== "string" || key.trim() === "")
       throw new InvalidOptions("context.key", key, "a non-empty string");
     if (typeof value !== "string") throw new InvalidOptions("context.value", value, "a string");
-    await this.store.contextSet(this.id, key, value);
+    // Size limits (ContextTooLarge): see domain/context-limits.ts.
+    await setContextChecked(this.store, this.id, key, value);
     this.#retireAll();
   }
 
