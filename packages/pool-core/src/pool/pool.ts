@@ -43,6 +43,7 @@ import {
 import type { Driver } from "../driver/port.js";
 import type { KillReason } from "../driver/run.js";
 import type { Store, TaskEvent, TaskRecord } from "../store/port.js";
+import type { TaskDiff } from "../store/task-diff.js";
 import type { WorktreeManager } from "../worktrees/manager.js";
 import { setContextChecked } from "./context-writes.js";
 import { assembleMachinery } from "./machinery.js";
@@ -218,6 +219,16 @@ export class Pool implements TaskRunner {
   async taskEvents(taskId: string, afterSeq = 0): Promise<TaskEvent[]> {
     await this.task(taskId);
     return this.store.listTaskEvents(taskId, afterSeq);
+  }
+
+  /**
+   * What the task changed in its worktree (a `worktree: true` pool, or a chain in its own
+   * worktree): files with +/- counts and the patch (at most 1 MB, `truncated` past it).
+   * Undefined while it runs, and for a task that ran outside a pool worktree.
+   */
+  async taskDiff(taskId: string): Promise<TaskDiff | undefined> {
+    await this.task(taskId);
+    return this.store.getTaskDiff(taskId);
   }
 
   /**

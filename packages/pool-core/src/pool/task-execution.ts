@@ -13,6 +13,7 @@ import { judgeOutcome, type RunSpend, spendOfRun, type Verdict } from "./outcome
 import { promptFor, sessionAfterRun, startingPoint } from "./session-hygiene.js";
 import type { Settlement } from "./settlement.js";
 import type { Slot } from "./slot.js";
+import { diffedWorktree, recordTaskDiff, treeBefore } from "./task-diff.js";
 import { TaskEventWriter } from "./task-log.js";
 
 export interface TaskExecutionDeps {
@@ -81,6 +82,9 @@ export class TaskExecution {
       }
     });
 
+    // What the task changes in its worktree is recorded when it ends (per-task diffs).
+    const worktree = diffedWorktree(slot, task);
+    const before = worktree === null ? null : await treeBefore(store, task, worktree);
     const clock = this.#d.clock;
     const poolConfig = this.#d.opts.config;
     const deadline = taskDeadline(task, poolConfig, clock.now());
@@ -184,6 +188,9 @@ export class TaskExecution {
       if (verdict.kind === "ended" && reservation !== null && isBudgetStop(verdict.error)) {
         // Stopped by its reservation: keep what it produced, and say so (reason "budget").
         verdict.error = await budgetStopOf(store, task.id, reservation, spent.spendMicros, verdict.error);
+      }
+      if (worktree !== null && before !== null && verdict.kind !== "lease_lost") {
+        await recordTaskDiff(store, task.id, worktree, before);
       }
       slot.charge(spent.spendMicros);
       await settlement.conclude(slot, task, verdict, spent, outcome);
