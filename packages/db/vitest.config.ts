@@ -3,8 +3,9 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 30_000,
-    // Starting PGlite (initdb in WebAssembly) takes seconds, more on a busy 2-core CI machine.
-    hookTimeout: 60_000,
+    // Starting PGlite (initdb in WebAssembly) takes seconds, and tens of seconds on a busy 2-core
+    // machine; several tests start more than one. A limit for hung tests, not a speed check.
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
   },
 });
