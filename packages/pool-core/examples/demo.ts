@@ -94,7 +94,10 @@ async function main(): Promise<void> {
     {
       prompt: `Review this code.${sim({ apiError: 529 })}`,
       // The real CLI has no script: a model that does not exist makes the API refuse this one.
-      options: { role: "review", ...(usingSim ? {} : { model: "claude-pool-demo-no-such-model" }) },
+      options: {
+        role: "review",
+        ...(usingSim ? {} : { config: { model: "claude-pool-demo-no-such-model" } }),
+      },
     },
   ]);
   say(`\nfanOut → ${results.filter((r) => r.status === "fulfilled").length}/${results.length} succeeded`);
