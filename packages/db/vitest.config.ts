@@ -6,8 +6,9 @@ export default defineProject({
   ssr: { resolve: { conditions: ["@claude-pool/source", "module", "node", "development|production"] } },
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 30_000,
-    // Starting PGlite (initdb in WebAssembly) takes seconds, more on a busy 2-core CI machine.
-    hookTimeout: 60_000,
+    // Starting PGlite (initdb in WebAssembly) takes seconds, and tens of seconds on a busy 2-core
+    // machine; several tests start more than one. A limit for hung tests, not a speed check.
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
   },
 });

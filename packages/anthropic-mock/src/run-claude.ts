@@ -11,6 +11,8 @@ export interface RunClaudeOptions extends ClaudeEnvOptions {
   timeoutMs?: number;
   /** Aborting sends the CLI SIGTERM; the promise still resolves with what it printed. */
   signal?: AbortSignal;
+  /** Written to the CLI's stdin, which is then closed (the prompt, as the pool's drivers pass it). */
+  stdin?: string;
 }
 
 export interface RunClaudeResult {
@@ -47,9 +49,10 @@ export function runClaude(
     const child = spawn(claudeBinPath(), [...args], {
       cwd,
       env,
-      // An open but silent stdin costs a 3 s wait in -p mode.
-      stdio: ["ignore", "pipe", "pipe"],
+      // An open but silent stdin costs a 3 s wait in -p mode: pipe only what gets written and closed.
+      stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (options.stdin !== undefined) child.stdin?.end(options.stdin);
     // SIGTERM like a supervisor would (the CLI exits 143); spawn's own `signal` option would also
     // reject with an AbortError, but a cancelled run is still a run with an outcome to inspect.
     const onAbort = (): void => {
@@ -60,10 +63,10 @@ export function runClaude(
     let stdout = "";
     let stderr = "";
     let timedOut = false;
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
     });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk;
     });
     const timer = setTimeout(() => {

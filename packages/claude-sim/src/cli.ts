@@ -8,6 +8,7 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { ExitRequest, SimRun } from "./engine.js";
 import { Emitter, flushStdio } from "./output.js";
+import { resolveModel } from "./pricing.js";
 import { extractDirectives, ScriptError, type SimScript } from "./script.js";
 import { type RunSetup, StartupError, setup } from "./setup.js";
 import { interruptedMessage, type Json } from "./shapes.js";
@@ -29,9 +30,30 @@ function processGroupId(): number | undefined {
 let logged = false;
 /** Appends one line per invocation to $CLAUDE_SIM_LOG in a single write (no interleaving). */
 function logInvocation(fields: Record<string, unknown>): void {
-  const path = process.env.CLAUDE_SIM_LOG;
-  if (!path || logged) return;
+  if (logged) return;
   logged = true;
+  appendLog(fields);
+}
+
+/**
+ * Stream-json input: one more line per turn, shaped like the invocation line plus `turn` (0, 1,
+ * …), with that turn's prompt and the session it continued, so a test can read one entry per
+ * task whichever way the CLI was driven.
+ */
+function logTurn(cfg: RunSetup, turn: number, prompt: string): void {
+  const session = cfg.engine.facts.sessionId;
+  appendLog({
+    ...cfg.log,
+    prompt,
+    sessionId: session,
+    resumedFrom: turn === 0 ? cfg.log.resumedFrom : session,
+    turn,
+  });
+}
+
+function appendLog(fields: Record<string, unknown>): void {
+  const path = process.env.CLAUDE_SIM_LOG;
+  if (!path) return;
   const pgid = processGroupId();
   const line = {
     pid: process.pid,
@@ -55,42 +77,103 @@ function scriptFor(base: SimScript, prompt: string): { script: SimScript; text: 
   return { script: { ...base, ...d.script }, text: d.text };
 }
 
+interface QueuedTurn {
+  prompt: string;
+  content: Json;
+}
+
+function promptOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .map((b: { type?: unknown; text?: unknown }) =>
+      b.type === "text" && typeof b.text === "string" ? b.text : "",
+    )
+    .join("\n");
+}
+
+/**
+ * `--input-format stream-json`: each stdin user message is one turn, run in order. Control
+ * requests are answered at once, even mid-turn; `interrupt` stops the running turn (it ends with
+ * the real CLI's `error_during_execution` result). The process exits after stdin's EOF once the
+ * queued turns are done.
+ */
 async function runStreamInput(cfg: RunSetup, run: SimRun): Promise<number> {
-  let code = 0;
+  const queue: QueuedTurn[] = [];
+  let eof = false;
+  let badLine: string | undefined;
+  let wake: (() => void) | undefined;
+  let current: AbortController | undefined;
+  let currentScript: SimScript | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
   const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) {
-    if (line.trim() === "") continue;
-    let msg: { type?: unknown; request_id?: unknown; message?: { content?: unknown } };
+  lines.on("line", (line) => {
+    if (line.trim() === "" || badLine !== undefined) return;
+    let msg: {
+      type?: unknown;
+      request_id?: unknown;
+      request?: { subtype?: unknown; model?: unknown };
+      message?: { content?: unknown };
+    };
     try {
       msg = JSON.parse(line);
     } catch {
-      process.stderr.write(`Error parsing streaming input line: ${line}\n`);
-      return 1;
+      badLine = line;
+      notify();
+      return;
     }
     if (msg.type === "control_request") {
+      const interrupt = msg.request?.subtype === "interrupt";
+      let response: Record<string, unknown> = interrupt ? { still_queued: [] } : {};
+      if (msg.request?.subtype === "set_model" && typeof msg.request.model === "string") {
+        // As the real CLI: later turns (their init and API calls) use the new model.
+        cfg.engine.facts.model = resolveModel(msg.request.model);
+        response = { model: cfg.engine.facts.model };
+      }
       const ack = {
         type: "control_response",
-        response: { subtype: "success", request_id: msg.request_id, response: {} },
+        response: { subtype: "success", request_id: msg.request_id, response },
       };
       process.stdout.write(`${JSON.stringify(ack)}\n`);
+      if (interrupt && !currentScript?.ignoreInterrupt) current?.abort();
+      return;
+    }
+    if (msg.type !== "user") return;
+    const content = msg.message?.content;
+    queue.push({ prompt: promptOf(content), content: (content ?? "") as Json });
+    notify();
+  });
+  lines.on("close", () => {
+    eof = true;
+    notify();
+  });
+
+  let code = 0;
+  let turn = 0;
+  for (;;) {
+    const next = queue.shift();
+    if (badLine !== undefined) {
+      process.stderr.write(`Error parsing streaming input line: ${badLine}\n`);
+      return 1;
+    }
+    if (!next) {
+      if (eof) return code;
+      await new Promise<void>((res) => {
+        wake = res;
+      });
       continue;
     }
-    if (msg.type !== "user") continue;
-    const content = msg.message?.content;
-    const prompt =
-      typeof content === "string"
-        ? content
-        : Array.isArray(content)
-          ? content
-              .map((b: { type?: unknown; text?: unknown }) =>
-                b.type === "text" && typeof b.text === "string" ? b.text : "",
-              )
-              .join("\n")
-          : "";
-    const { script, text } = scriptFor(cfg.baseScript, prompt);
-    code = await run.runTurn(prompt, text, script, (content ?? "") as Json);
+    const { script, text } = scriptFor(cfg.baseScript, next.prompt);
+    logTurn(cfg, turn++, next.prompt);
+    current = new AbortController();
+    currentScript = script;
+    code = await run.runTurn(next.prompt, text, script, next.content, current.signal);
+    current = undefined;
+    currentScript = undefined;
   }
-  return code;
 }
 
 async function main(): Promise<void> {

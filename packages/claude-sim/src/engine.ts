@@ -8,7 +8,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { type Emitter, flushStdio } from "./output.js";
 import { costPico, type TokenUsage, usageForCost, usdToPico } from "./pricing.js";
-import type { SimScript } from "./script.js";
+import { extractDirectives, type SimScript } from "./script.js";
 import { capText, type ModelTotals, type SessionRecord, type SessionStore } from "./session.js";
 import {
   type ApiCall,
@@ -16,6 +16,8 @@ import {
   apiRetryMessage,
   assistantMessage,
   initMessage,
+  interruptedMessage,
+  interruptedResult,
   type Json,
   type JsonObject,
   newId,
@@ -54,6 +56,12 @@ export interface EngineConfig {
   partialMessages: boolean;
   replayUserMessages: boolean;
   persist: boolean;
+  /**
+   * CLAUDE_SIM_KEEP_FAILED_PROMPTS=1: like the real CLI, a user message whose turn got no reply
+   * (API error, crash, interrupt) stays last in the session and the next prompt is merged into
+   * it, so its directives apply again: a failed turn poisons the session.
+   */
+  keepFailedPrompts?: boolean;
   store: SessionStore;
   session: SessionRecord;
 }
@@ -67,7 +75,27 @@ const DEFAULT_USAGE: TokenUsage = {
 
 const WRITE_MODES = new Set(["acceptEdits", "bypassPermissions", "auto", "dontAsk"]);
 
-const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
+/** Thrown inside a turn when a `control_request` interrupt arrives; the turn ends without a reply. */
+class Interrupted extends Error {
+  override name = "Interrupted";
+}
+
+/** Waits `ms` (forever when null), or until `signal` aborts: then throws Interrupted. */
+function pause(ms: number | null, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((res, rej) => {
+    if (signal?.aborted) return rej(new Interrupted());
+    // A pending timer keeps the process alive while it hangs (an abort listener alone does not).
+    const timer = setTimeout(() => res(), ms ?? 2 ** 31 - 1);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        rej(new Interrupted());
+      },
+      { once: true },
+    );
+  });
+}
 
 type Round =
   | { kind: "bash"; index: number }
@@ -104,10 +132,17 @@ function toolName(rule: string): string {
   return (paren >= 0 ? rule.slice(0, paren) : rule).trim();
 }
 
-function apiErrorInfo(status: 401 | 429 | 500 | 529, message: string | undefined): ApiErrorInfo {
+function apiErrorInfo(status: 400 | 401 | 429 | 500 | 529, message: string | undefined): ApiErrorInfo {
   const serverSide =
     ". This is a server-side issue, usually temporary — try again in a moment. If it persists, check status.claude.com.";
   switch (status) {
+    case 400:
+      return {
+        status,
+        type: "invalid_request_error",
+        kind: "invalid_request",
+        text: `API Error: 400 ${message ?? "prompt is too long"}`,
+      };
     case 401:
       return {
         status,
@@ -140,6 +175,7 @@ function apiErrorInfo(status: 401 | 429 | 500 | 529, message: string | undefined
 }
 
 const RETRY_ERROR: Record<number, string> = {
+  400: "invalid_request",
   401: "authentication_failed",
   429: "rate_limit",
   500: "server_error",
@@ -179,6 +215,7 @@ export class SimRun {
   #processSpendPico = 0;
   #sinceLastResult: Record<string, ModelTotals> = {};
   #resultIndex = 0;
+  #lastAssistantUuid: string | null = null;
 
   constructor(cfg: EngineConfig, out: Emitter) {
     this.#cfg = cfg;
@@ -255,7 +292,9 @@ export class SimRun {
           });
         }
       }
-      await this.#out.message(assistantMessage(f, call, block));
+      const line = assistantMessage(f, call, block);
+      if (typeof line.uuid === "string") this.#lastAssistantUuid = line.uuid;
+      await this.#out.message(line);
       if (onlyFirst) return;
       if (partial) await ev({ type: "content_block_stop", index });
     }
@@ -279,11 +318,77 @@ export class SimRun {
   }
 
   /** Runs one prompt to its result. Returns the exit code the process should use. */
-  async runTurn(prompt: string, promptText: string, script: SimScript, replay?: Json): Promise<number> {
+  async runTurn(
+    prompt: string,
+    promptText: string,
+    script: SimScript,
+    replay?: Json,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const turnStart = Date.now();
+    const merged = this.#mergeFailed(promptText, script);
+    try {
+      return await this.#turn(prompt, merged.text, merged.script, replay, signal);
+    } catch (err) {
+      if (!(err instanceof Interrupted)) throw err;
+      return this.#interrupted(turnStart);
+    }
+  }
+
+  /** The prompts the session holds after its last reply, merged in front of this one. */
+  #mergeFailed(promptText: string, script: SimScript): { text: string; script: SimScript } {
+    if (!this.#cfg.keepFailedPrompts) return { text: promptText, script };
+    const messages = this.#cfg.session.messages;
+    const failed: string[] = [];
+    for (let i = messages.length - 1; i >= 0 && messages[i]?.role === "user"; i--) {
+      const text = messages[i]?.text ?? "";
+      if (text !== "[Request interrupted by user]") failed.unshift(text);
+    }
+    if (failed.length === 0) return { text: promptText, script };
+    const earlier = extractDirectives(failed.join("\n"));
+    return { text: `${earlier.text}\n${promptText}`, script: { ...earlier.script, ...script } };
+  }
+
+  /**
+   * Ends an interrupted turn as the real CLI 2.1.332 does: the "[Request interrupted by user]"
+   * user line, then an `error_during_execution` result (no reply) that still counts the spend.
+   */
+  async #interrupted(turnStart: number): Promise<number> {
+    const cfg = this.#cfg;
+    const f = cfg.facts;
+    await this.#out.message(interruptedMessage(f));
+    cfg.session.messages.push({
+      role: "user",
+      text: "[Request interrupted by user]",
+      at: new Date().toISOString(),
+    });
+    this.#save();
+    const result = interruptedResult({
+      facts: f,
+      durationMs: Date.now() - turnStart,
+      totalCostPico: cfg.session.totalCostPico,
+      modelUsage: cfg.session.modelUsage,
+      modelUsageSinceLastResult: this.#sinceLastResult,
+      resultIndex: this.#resultIndex++,
+    });
+    this.#sinceLastResult = {};
+    await this.#out.result(result, "");
+    return 1;
+  }
+
+  async #turn(
+    prompt: string,
+    promptText: string,
+    script: SimScript,
+    replay: Json | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
     const cfg = this.#cfg;
     const f = cfg.facts;
     const out = this.#out;
     const turnStart = Date.now();
+    this.#lastAssistantUuid = null;
+    out.garbage = script.garbage === true;
     await out.message(initMessage(f));
     if (replay !== undefined && cfg.replayUserMessages) await out.message(userReplayMessage(f, replay));
     if (cfg.partialMessages && out.streaming) await out.message(statusMessage(f));
@@ -296,8 +401,7 @@ export class SimRun {
 
     if (script.hang) {
       await flushStdio();
-      setInterval(() => undefined, 1 << 30);
-      await new Promise<never>(() => undefined);
+      await pause(null, signal);
     }
 
     const rounds: Round[] = [];
@@ -318,7 +422,7 @@ export class SimRun {
     for (const round of rounds) {
       turns += 1;
       const delay = script.delayMs ?? 0;
-      if (delay > 0) await sleep(delay);
+      if (delay > 0 || signal?.aborted) await pause(delay, signal);
       apiMs += delay;
 
       // A usage limit lifts at its reset time, as the real one does: a run after it succeeds.
@@ -425,11 +529,13 @@ export class SimRun {
     }
     if (!outcome) throw new Error("unreachable: rounds always end with a final round");
 
-    if (outcome.kind === "success" || outcome.kind === "api_error") {
+    if (outcome.kind === "success" || (outcome.kind === "api_error" && !cfg.keepFailedPrompts)) {
       cfg.session.messages.push({
         role: "assistant",
         text: capText(finalText),
         at: new Date().toISOString(),
+        // The message id `--resume-session-at` takes (a failed call's synthetic reply has none).
+        ...(outcome.kind === "success" && this.#lastAssistantUuid ? { uuid: this.#lastAssistantUuid } : {}),
       });
     }
     this.#save();

@@ -24,7 +24,7 @@ export function flushStdio(): Promise<void> {
 export class Emitter {
   readonly #format: OutputFormat;
   readonly #verbose: boolean;
-  readonly #garbage: boolean;
+  #garbage: boolean;
   #lineNo = 0;
   /** Every message so far, for `--output-format json --verbose`. */
   readonly #collected: JsonObject[] = [];
@@ -33,6 +33,11 @@ export class Emitter {
     this.#format = format;
     this.#verbose = verbose;
     this.#garbage = garbage;
+  }
+
+  /** Stream-json input: each turn's own script says whether its lines are corrupted. */
+  set garbage(on: boolean) {
+    this.#garbage = on;
   }
 
   get streaming(): boolean {

@@ -20,8 +20,13 @@ export interface SimScript {
   writeFiles?: Record<string, string>;
   /** Print init and one assistant line, then exit with `exitCode` (default 1), no result. */
   crash?: boolean;
-  /** Print init, then never exit until killed. */
+  /** Print init, then never exit until killed (or interrupted, in stream-json input mode). */
   hang?: boolean;
+  /**
+   * Stream-json input: acknowledge a `control_request` interrupt but keep running the turn (a
+   * CLI stuck in a tool), so only a kill stops it.
+   */
+  ignoreInterrupt?: boolean;
   /**
    * Start a long-lived child process first (as a tool's shell would), in the sim's process group;
    * its pid is appended to $CLAUDE_SIM_LOG as `{"childOf": <sim pid>, "childPid": <pid>}`.
@@ -32,7 +37,7 @@ export interface SimScript {
   /** Reply text of exactly this many bytes (ASCII). */
   outputBytes?: number;
   /** Fail the final API call with this HTTP status. */
-  apiError?: 401 | 429 | 500 | 529;
+  apiError?: 400 | 401 | 429 | 500 | 529;
   /** Overrides the API error's message (the part after `API Error: <status> `). */
   apiErrorMessage?: string;
   /** `api_retry` system lines to emit before an `apiError`. */
@@ -51,7 +56,7 @@ export class ScriptError extends Error {
   override name = "ScriptError";
 }
 
-const API_ERRORS = new Set([401, 429, 500, 529]);
+const API_ERRORS = new Set([400, 401, 429, 500, 529]);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -95,13 +100,14 @@ export function parseScript(raw: unknown): SimScript {
         break;
       case "crash":
       case "hang":
+      case "ignoreInterrupt":
       case "spawnChild":
       case "garbage":
         expect(typeof v === "boolean", key, "a boolean", v);
         out[key] = v as boolean;
         break;
       case "apiError":
-        expect(typeof v === "number" && API_ERRORS.has(v), key, "one of 401, 429, 500, 529", v);
+        expect(typeof v === "number" && API_ERRORS.has(v), key, "one of 400, 401, 429, 500, 529", v);
         out.apiError = v as SimScript["apiError"];
         break;
       case "usage": {

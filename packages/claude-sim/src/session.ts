@@ -22,6 +22,8 @@ export interface HistoryEntry {
   role: "user" | "assistant";
   text: string;
   at: string;
+  /** An assistant entry: uuid of the turn's last assistant line (for `--resume-session-at`). */
+  uuid?: string;
 }
 
 export interface SessionRecord {

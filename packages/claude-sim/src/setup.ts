@@ -276,6 +276,15 @@ export async function setup(argv: readonly string[], env: NodeJS.ProcessEnv): Pr
   } else if (o.continue === true) {
     prior = store.latestFor(cwd);
   }
+  const resumeAt = str(o.resumeSessionAt);
+  if (prior && resumeAt !== undefined) {
+    // Keep the history up to and including that assistant message; drop what came after.
+    const at = prior.messages.findIndex((m) => m.uuid === resumeAt);
+    if (at < 0) {
+      throw new StartupError(`No message found with message.uuid of: ${resumeAt}`);
+    }
+    prior = { ...prior, messages: prior.messages.slice(0, at + 1) };
+  }
   if (prior) {
     resumedFrom = prior.sessionId;
     if (fork) {
@@ -323,6 +332,7 @@ export async function setup(argv: readonly string[], env: NodeJS.ProcessEnv): Pr
     partialMessages: o.includePartialMessages === true,
     replayUserMessages: o.replayUserMessages === true,
     persist: o.noSessionPersistence !== true,
+    keepFailedPrompts: env.CLAUDE_SIM_KEEP_FAILED_PROMPTS === "1",
     store,
     session,
   };
@@ -343,6 +353,8 @@ export async function setup(argv: readonly string[], env: NodeJS.ProcessEnv): Pr
       permissionMode,
       sessionId: session.sessionId,
       resumedFrom: resumedFrom ?? null,
+      resumedAt: resumeAt ?? null,
+      forked: fork && prior !== undefined,
     },
   };
 }

@@ -463,6 +463,37 @@ export function resultMessage(r: ResultInput): JsonObject {
   return msg;
 }
 
+export interface InterruptedResultInput {
+  facts: SessionFacts;
+  durationMs: number;
+  totalCostPico: number;
+  modelUsage: Record<string, ModelTotals>;
+  modelUsageSinceLastResult: Record<string, ModelTotals>;
+  resultIndex: number;
+}
+
+/** The result the real CLI writes for a turn stopped by a `control_request` interrupt. */
+export function interruptedResult(r: InterruptedResultInput): JsonObject {
+  return {
+    type: "result",
+    subtype: "error_during_execution",
+    duration_ms: r.durationMs,
+    duration_api_ms: 0,
+    is_error: true,
+    num_turns: 0,
+    stop_reason: null,
+    session_id: r.facts.sessionId,
+    total_cost_usd: picoToUsd(r.totalCostPico),
+    usage: resultUsage(ZERO_USAGE),
+    modelUsage: modelUsageJson(r.modelUsage),
+    permission_denials: [],
+    uuid: randomUUID(),
+    errors: ["[ede_diagnostic] result_type=user last_content_type=n/a stop_reason=null"],
+    result_index: r.resultIndex,
+    model_usage_since_last_result: modelUsageJson(r.modelUsageSinceLastResult),
+  };
+}
+
 /** The `error_during_execution` result written in stream-json for startup failures. */
 export function startupErrorResult(sessionId: string, error: string): JsonObject {
   return {

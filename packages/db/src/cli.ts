@@ -1,10 +1,11 @@
 import { createDb } from "./client.js";
-import { DatabaseUnreachableError, DataDirInUseError, SchemaTooNewError } from "./errors.js";
 
 /**
- * `node --import tsx packages/db/src/cli.ts migrate`: opens the database the engine would use
- * (`DATABASE_URL`, else PGlite in `CLAUDE_POOL_DATA_DIR` or `.claude-pool/data`) and migrates it.
- * Exit codes: 0 done, 1 unreachable or refused, 2 bad usage.
+ * `pnpm --filter @claude-pool/db db:migrate` (`node --import tsx src/cli.ts migrate`): opens the
+ * database the engine would use (`DATABASE_URL`, else PGlite in `CLAUDE_POOL_DATA_DIR` or
+ * `.claude-pool/data`, relative paths against the workspace root) and migrates it.
+ * Exit codes: 0 done, 1 bad configuration, unreachable or refused, 2 bad usage. Never a stack trace:
+ * every failure is one line naming what to change.
  */
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
@@ -19,15 +20,10 @@ async function main(argv: string[]): Promise<number> {
     await database.close();
     return 0;
   } catch (error) {
-    if (
-      error instanceof DatabaseUnreachableError ||
-      error instanceof SchemaTooNewError ||
-      error instanceof DataDirInUseError
-    ) {
-      process.stderr.write(`claude-pool: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    // Our errors (DB_*) say what to change; anything else still gets one line, not a stack.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`claude-pool: ${message}\n`);
+    return 1;
   }
 }
 

@@ -1,30 +1,22 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import type { SQL } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import type { ExtractTablesWithRelations } from "drizzle-orm/relations";
 import postgres from "postgres";
-import { DatabaseUnreachableError, DataDirInUseError } from "./errors.js";
+import { parsePostgresUrl, resolveDataDir } from "./config.js";
+import { DatabaseUnreachableError, DataDirInUseError, type PostgresLocation } from "./errors.js";
+import type { Db } from "./executor.js";
 import { type MigrationReport, migrateToLatest } from "./migrate.js";
 import * as schema from "./schema/index.js";
 
-export type Schema = typeof schema;
-/** The Drizzle database, whichever driver is under it: every query in this package takes one. */
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
-/** A database or a transaction: what a query function runs on. */
-export type Executor = Db | Tx;
-
-/** The default PGlite data directory, relative to the working directory. */
-export const DEFAULT_DATA_DIR = ".claude-pool/data";
-
 export interface CreateDbOptions {
-  /** A postgres:// URL. Defaults to `DATABASE_URL`; when neither is set, PGlite is used. */
+  /** A postgres:// or postgresql:// URL. Defaults to `DATABASE_URL`; when neither is set, PGlite is used. */
   url?: string;
-  /** PGlite data directory (default `CLAUDE_POOL_DATA_DIR`, else `.claude-pool/data`). */
+  /**
+   * PGlite data directory (default `CLAUDE_POOL_DATA_DIR`, else `.claude-pool/data`). A relative path
+   * resolves against the workspace root (see `resolveDataDir`), never the directory a script runs in.
+   */
   dataDir?: string;
   /** Use this PGlite instance instead of opening one (tests clone a migrated template). */
   pglite?: PGlite;
@@ -54,7 +46,8 @@ export interface Database {
 /**
  * Opens the database the engine should use: Postgres when a URL is given (or `DATABASE_URL` is set),
  * else PGlite in a data directory. Checks that it answers, then applies pending migrations, refusing
- * a database whose schema is newer than this code.
+ * a database whose schema is newer than this code. Throws InvalidDatabaseUrlError (before any
+ * connection) for a URL that is not postgres:// or postgresql://.
  *
  * @example
  * const database = await createDb(); // PGlite in .claude-pool/data
@@ -63,9 +56,10 @@ export interface Database {
 export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
   const env = options.env ?? process.env;
   const url = options.url ?? (env.DATABASE_URL || undefined);
+  const setting = options.url === undefined ? "DATABASE_URL" : "options.url";
   const database =
     url !== undefined && options.pglite === undefined
-      ? await openPostgres(url, options)
+      ? await openPostgres(url, parsePostgresUrl(url, setting), options)
       : await openPglite(options, env);
   if (options.migrate ?? true) {
     try {
@@ -84,7 +78,7 @@ async function openPglite(options: CreateDbOptions, env: NodeJS.ProcessEnv): Pro
   let target = "pglite:(instance)";
   let releaseLock = () => {};
   if (!client) {
-    const dataDir = resolve(options.dataDir ?? env.CLAUDE_POOL_DATA_DIR ?? DEFAULT_DATA_DIR);
+    const dataDir = resolveDataDir(options.dataDir ?? (env.CLAUDE_POOL_DATA_DIR || undefined));
     mkdirSync(dataDir, { recursive: true });
     releaseLock = lockDataDir(dataDir);
     try {
@@ -154,13 +148,22 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function openPostgres(url: string, options: CreateDbOptions): Promise<Database> {
-  const where = describePostgresUrl(url);
-  const sql = postgres(url, {
-    max: options.maxConnections ?? 10,
-    connect_timeout: options.connectTimeoutSeconds ?? 10,
-    onnotice: () => {},
-  });
+async function openPostgres(
+  url: string,
+  where: PostgresLocation,
+  options: CreateDbOptions,
+): Promise<Database> {
+  let sql: postgres.Sql;
+  try {
+    sql = postgres(url, {
+      max: options.maxConnections ?? 10,
+      connect_timeout: options.connectTimeoutSeconds ?? 10,
+      onnotice: () => {},
+    });
+  } catch (error) {
+    // A URL that parses but that postgres.js still cannot use (a bad port, say).
+    throw new DatabaseUnreachableError(where, `the URL is not usable: ${String(error)}`, { cause: error });
+  }
   try {
     await sql`select 1`;
   } catch (error) {
@@ -180,25 +183,6 @@ async function openPostgres(url: string, options: CreateDbOptions): Promise<Data
       await sql.end({ timeout: 5 });
     },
   };
-}
-
-export interface PostgresLocation {
-  host: string;
-  port: number;
-  database: string;
-}
-
-function describePostgresUrl(url: string): PostgresLocation {
-  try {
-    const u = new URL(url);
-    return {
-      host: decodeURIComponent(u.hostname) || "localhost",
-      port: u.port ? Number(u.port) : 5432,
-      database: decodeURIComponent(u.pathname.replace(/^\//, "")) || decodeURIComponent(u.username),
-    };
-  } catch {
-    return { host: "(unparseable DATABASE_URL)", port: 5432, database: "" };
-  }
 }
 
 function describeConnectError(error: unknown): string {
@@ -221,17 +205,4 @@ function describeConnectError(error: unknown): string {
     default:
       return code ? `${code}: ${error.message}` : error.message;
   }
-}
-
-/**
- * Runs a raw statement and returns its rows, hiding the drivers' result shapes (postgres.js returns
- * an array, PGlite `{ rows }`). Raw rows are not mapped: bigints may come back as strings.
- */
-export async function queryRows<T extends Record<string, unknown>>(on: Executor, query: SQL): Promise<T[]> {
-  const result: unknown = await on.execute(query);
-  if (Array.isArray(result)) return result as T[];
-  if (typeof result === "object" && result !== null && "rows" in result && Array.isArray(result.rows)) {
-    return result.rows as T[];
-  }
-  throw new Error("unexpected result shape from the database driver");
 }

@@ -1,4 +1,9 @@
-import type { PostgresLocation } from "./client.js";
+/** Where a Postgres URL points (never its password), for messages. */
+export interface PostgresLocation {
+  host: string;
+  port: number;
+  database: string;
+}
 
 /** The configured Postgres did not answer; says which host and why. */
 export class DatabaseUnreachableError extends Error {
@@ -33,5 +38,20 @@ export class DataDirInUseError extends Error {
         " (PGlite allows one process at a time): stop it, or set DATABASE_URL to share a Postgres between engines",
     );
     this.name = "DataDirInUseError";
+  }
+}
+
+/**
+ * `DATABASE_URL` (or `createDb({ url })`) is not a Postgres URL. Says which setting, what it held
+ * (password masked) and what is accepted, so the fix is obvious without a stack trace.
+ */
+export class InvalidDatabaseUrlError extends Error {
+  readonly code = "DB_INVALID_URL";
+  /** The setting that held the value: `DATABASE_URL` or `options.url`. */
+  readonly setting: string;
+  constructor(setting: string, message: string) {
+    super(message);
+    this.name = "InvalidDatabaseUrlError";
+    this.setting = setting;
   }
 }

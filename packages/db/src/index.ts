@@ -1,14 +1,13 @@
+export { type CreateDbOptions, createDb, type Database } from "./client.js";
+export { DEFAULT_DATA_DIR, findWorkspaceRoot, parsePostgresUrl, resolveDataDir } from "./config.js";
 export {
-  type CreateDbOptions,
-  createDb,
-  type Database,
-  type Db,
-  DEFAULT_DATA_DIR,
-  type Executor,
+  DatabaseUnreachableError,
+  DataDirInUseError,
+  InvalidDatabaseUrlError,
   type PostgresLocation,
-  queryRows,
-  type Tx,
-} from "./client.js";
+  SchemaTooNewError,
+} from "./errors.js";
+export { type Db, type Executor, queryRows, type Tx } from "./executor.js";
 export * from "./domain/access.js";
 export { pingDatabase } from "./domain/health.js";
 export {
@@ -65,7 +64,6 @@ export {
   type WebhookEndpointRow,
   type WebhookEndpointView,
 } from "./domain/webhooks.js";
-export { DatabaseUnreachableError, DataDirInUseError, SchemaTooNewError } from "./errors.js";
 export { MIGRATIONS_FOLDER, type MigrationReport, migrateToLatest } from "./migrate.js";
 export { type RecoveryOptions, type RecoveryReport, recoverOnStart } from "./recovery.js";
 export {

@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import { type MigrationMeta, readMigrationFiles } from "drizzle-orm/migrator";
-import { type Executor, queryRows } from "./client.js";
 import { SchemaTooNewError } from "./errors.js";
+import { type Executor, queryRows } from "./executor.js";
 
 /** The committed drizzle-kit output (SQL + meta/_journal.json). */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));

@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Executor } from "./client.js";
+import type { Executor } from "./executor.js";
 import { chains, slots, tasks } from "./schema/index.js";
 
 export interface RecoveryOptions {

@@ -1,6 +1,6 @@
 import type { Micros, TaskStatus, TokenUsage } from "@claude-pool/core";
 import { and, asc, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
-import { type Executor, queryRows } from "./client.js";
+import { type Executor, queryRows } from "./executor.js";
 import { pools, tasks } from "./schema/index.js";
 
 export const REPORT_BUCKETS = ["day", "week", "month"] as const;

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { type Executor, queryRows } from "./client.js";
+import { type Executor, queryRows } from "./executor.js";
 
 /**
  * Deletes stored output lines older than `olderThan` of tasks that have ended. Spend, tokens and

@@ -129,5 +129,5 @@ describe("a chain whose engine is SIGKILLed mid-step", () => {
       if (engine) await stopGracefully(engine);
       await store.close();
     }
-  });
+  }, 120_000); // two engine processes start (each with tsx and a Postgres pool) on a possibly busy machine
 });

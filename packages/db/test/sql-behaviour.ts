@@ -21,21 +21,6 @@ import { NO_TOKENS, newTask } from "./helpers/tasks.js";
 const POOL = "pool-a";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function resultLine(sessionId: string, totalCostUsd: number) {
-  return {
-    type: "result",
-    subtype: "success",
-    is_error: false,
-    result: "done",
-    session_id: sessionId,
-    total_cost_usd: totalCostUsd,
-    num_turns: 1,
-    duration_ms: 12,
-    usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 1, cache_creation_input_tokens: 2 },
-    modelUsage: { "claude-sim-1": { costUSD: totalCostUsd } },
-  };
-}
-
 /** Seeded PRNG (mulberry32): random data that reproduces from the seed printed on failure. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -61,54 +46,6 @@ export function describeSqlBehaviour(name: string, open: () => Promise<Database>
     });
     afterEach(async () => {
       await store.close();
-    });
-
-    it("settles a task whose engine died after its result was stored, instead of running it twice", async () => {
-      // An earlier task in the same Claude session: the CLI's total is cumulative over a session.
-      const earlier = await store.insertTask(newTask(POOL));
-      await store.claimNextTask({
-        poolId: POOL,
-        engineId: "e1",
-        slotId: "s0",
-        slotRole: null,
-        leaseMs: 30_000,
-      });
-      await store.appendTaskEvents(earlier.id, [{ kind: "result", payload: resultLine("sess-1", 0.2) }]);
-      await store.finishTask(earlier.id, {
-        engineId: "e1",
-        status: "completed",
-        result: null,
-        error: null,
-        spendMicros: 200_000,
-        tokens: NO_TOKENS,
-        model: "claude-sim-1",
-        turns: 1,
-        claudeSessionId: "sess-1",
-      });
-
-      const task = await store.insertTask(newTask(POOL));
-      await store.claimNextTask({ poolId: POOL, engineId: "dead", slotId: "s0", slotRole: null, leaseMs: 1 });
-      await store.reserveBudget(POOL, task.id, 1_000_000, 1);
-      await store.appendTaskEvents(task.id, [
-        { kind: "system", payload: { type: "system", subtype: "init", session_id: "sess-1" } },
-        { kind: "result", payload: resultLine("sess-1", 0.5) },
-      ]);
-      await sleep(20);
-      const claimed = await store.claimNextTask({
-        poolId: POOL,
-        engineId: "e2",
-        slotId: "s1",
-        slotRole: null,
-        leaseMs: 30_000,
-      });
-      expect(claimed).toBeUndefined();
-      expect(await store.getTask(task.id)).toMatchObject({
-        status: "completed",
-        spendMicros: 300_000,
-        reservedMicros: 0,
-        result: { output: "done", spendUsd: 0.3, sessionId: "sess-1", model: "claude-sim-1" },
-      });
-      expect(await store.getBudget(POOL)).toMatchObject({ spentMicros: 500_000, reservedMicros: 0 });
     });
 
     it("on restart, makes the engine's interrupted tasks claimable at once and frees its slots' worktrees", async () => {
@@ -219,7 +156,7 @@ export function describeSqlBehaviour(name: string, open: () => Promise<Database>
           slotRole: null,
           leaseMs: 60_000,
         });
-        await store.reserveBudget(POOL, t.id, 1_000_000, 1);
+        await store.reserveBudget({ poolId: POOL, taskId: t.id, desiredMicros: 1_000_000, minimumMicros: 1 });
         if (roll < 0.4) {
           await store.parkTask(t.id, {
             engineId: "e",

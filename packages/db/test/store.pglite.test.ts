@@ -1,7 +1,8 @@
-import { afterAll, beforeAll } from "vitest";
-import { type Database, PgStore } from "../src/index.js";
-import { describeStoreConformance } from "./conformance.js";
+import { describeStoreConformance } from "@claude-pool/core/testing";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Database } from "../src/index.js";
 import { freshPglite, truncateAll } from "./helpers/databases.js";
+import { pgHarness } from "./helpers/harness.js";
 
 let database: Database;
 
@@ -12,8 +13,11 @@ afterAll(async () => {
   await database?.close();
 });
 
-describeStoreConformance("PGlite", async () => {
-  await truncateAll(database);
-  const store = await PgStore.open(database);
-  return { store, close: () => store.close() };
-});
+describeStoreConformance(
+  "PGlite",
+  async () => {
+    await truncateAll(database);
+    return pgHarness(database);
+  },
+  { describe, it, expect, beforeEach, afterEach },
+);

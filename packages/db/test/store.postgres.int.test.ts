@@ -1,7 +1,8 @@
-import { afterAll, beforeAll } from "vitest";
-import { createDb, type Database, PgStore } from "../src/index.js";
-import { describeStoreConformance } from "./conformance.js";
+import { describeStoreConformance } from "@claude-pool/core/testing";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createDb, type Database } from "../src/index.js";
 import { createScratchPostgres, type ScratchPostgres, truncateAll } from "./helpers/databases.js";
+import { pgHarness } from "./helpers/harness.js";
 
 let scratch: ScratchPostgres;
 let database: Database;
@@ -15,8 +16,11 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-describeStoreConformance("Postgres", async () => {
-  await truncateAll(database);
-  const store = await PgStore.open(database);
-  return { store, close: () => store.close() };
-});
+describeStoreConformance(
+  "Postgres",
+  async () => {
+    await truncateAll(database);
+    return pgHarness(database);
+  },
+  { describe, it, expect, beforeEach, afterEach },
+);

@@ -9,8 +9,6 @@ import {
 } from "@claude-pool/anthropic-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Pool } from "../src/index.js";
-import { Orchestration } from "../src/orchestration.js";
-import { SkillRegistry } from "../src/skills/registry.js";
 
 /** A chain on the real `claude` binary from npm, against the project's loopback Messages API mock. */
 let mock: MockAnthropic;
@@ -30,10 +28,9 @@ afterAll(async () => {
 
 describe("a chain on the real claude CLI", () => {
   it("runs its steps in one session: the second request carries the first step's messages", async () => {
-    const orchestration = new Orchestration(pool, new SkillRegistry({ globalDir: null }));
     mock.enqueue({ text: '{"codename": "bluebird"}' }, { text: "the codename was bluebird" });
 
-    const chainId = await orchestration.submitChain([
+    const chainId = await pool.submitChain([
       {
         name: "pick",
         action: { type: "prompt", prompt: "Pick a codename and answer as JSON." },
@@ -41,7 +38,7 @@ describe("a chain on the real claude CLI", () => {
       },
       { name: "recall", action: { type: "prompt", prompt: "Say the codename {steps.pick.codename} back." } },
     ]);
-    const progress = await orchestration.chainResult(chainId, { wait: true });
+    const progress = await pool.chainResult(chainId, { wait: true });
 
     expect(progress.error).toBeNull();
     expect(progress.success).toBe(true);

@@ -16,6 +16,8 @@ export interface SimLogEntry {
   appendSystemPrompt?: string;
   sessionId?: string;
   resumedFrom?: string;
+  /** Set on the per-turn lines of a stream-json (warm) process. */
+  turn?: number;
   permissionMode?: string;
   model?: string;
 }
@@ -42,6 +44,8 @@ export async function simPool(
           .split("\n")
           .filter(Boolean)
           .map((l) => JSON.parse(l) as SimLogEntry)
+          // One entry per task on either driver: a warm process's start line has no prompt.
+          .filter((e) => e.turn !== undefined || e.prompt !== null)
       : [];
   return { pool, log, dir };
 }

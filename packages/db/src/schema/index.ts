@@ -7,6 +7,7 @@ export * from "./pools.js";
 export * from "./skills.js";
 export * from "./slots.js";
 export * from "./spend-daily.js";
+export * from "./task-diffs.js";
 export * from "./task-events.js";
 export * from "./tasks.js";
 export * from "./teams.js";

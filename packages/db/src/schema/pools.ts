@@ -13,7 +13,7 @@ export interface PoolSlotSpec {
 
 /**
  * A pool and its budget. `spent + reserved <= cap` holds at every commit: reservations and
- * settlements are single conditional statements on this row (see store/budget.ts).
+ * settlements are single conditional statements on this row (see store/budget.ts and store/settle.ts).
  */
 export const pools = pgTable(
   "pools",
@@ -32,6 +32,11 @@ export const pools = pgTable(
     slotSpecs: jsonb("slot_specs").$type<Record<string, PoolSlotSpec>>().notNull().default({}),
     /** Set when the pool was deleted: it runs nowhere, but its tasks and spend stay readable. */
     archivedAt: timestamp("archived_at", { withTimezone: true }),
+    /** Spend of the last tasks that ran to an end, newest first (budget admission's estimate). */
+    recentTaskCosts: bigint("recent_task_costs", { mode: "number" })
+      .array()
+      .notNull()
+      .default(sql`'{}'::bigint[]`),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,6 +1,6 @@
 import type { ChainRecord } from "@claude-pool/core";
 import { and, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
-import type { Db } from "../client.js";
+import type { Db } from "../executor.js";
 import { chains } from "../schema/index.js";
 import { toChainRecord } from "./rows.js";
 

@@ -6,31 +6,40 @@ import {
   type FinishRequest,
   type Micros,
   type NewTask,
+  type NewTaskDiff,
   type NewTaskEvent,
   type ParkRequest,
   type PoolRecord,
+  type Reservation,
+  type ReservationRequest,
   type RunningTaskPatch,
   type SlotRecord,
   type Store,
   StoreListeners,
   type StoreNotification,
+  type TaskDiff,
   type TaskErrorInfo,
   type TaskEvent,
   type TaskQuery,
   type TaskRecord,
   TERMINAL_STATUSES,
 } from "@claude-pool/core";
-import { and, asc, desc, eq, gt, inArray, isNull, notInArray, or, type SQL, sql } from "drizzle-orm";
-import { type Database, type Db, queryRows, type Tx } from "../client.js";
-import { chainSteps, chains, contextEntries, pools, slots, taskEvents, tasks } from "../schema/index.js";
+import { and, asc, desc, eq, inArray, notInArray, type SQL, sql } from "drizzle-orm";
+import type { Database } from "../client.js";
+import type { Db, Tx } from "../executor.js";
+import { contextEntries, pools, slots, tasks } from "../schema/index.js";
+import { readBudget, reserveBudget, setTeamBudgetCap } from "./budget.js";
 import { claimChain, claimOrphanedChains, renewChainLeases } from "./chain-leases.js";
-import { settleFromRecordedResult } from "./recorded-result.js";
+import { getChain, listChains, saveChain } from "./chains.js";
+import { claimNextTask } from "./claim.js";
+import { appendTaskEvents, listSessionResults, listTaskEvents } from "./events.js";
+import { STORE_CHANNEL } from "./notify.js";
 import { retryOnConflict } from "./retry.js";
-import { jsonSafe, toChainRecord, toSlotRecord, toTaskRecord } from "./rows.js";
+import { toSlotRecord, toTaskRecord } from "./rows.js";
 import { settleTask } from "./settle.js";
+import { getTaskDiff, saveTaskDiff } from "./task-diffs.js";
 
-/** The NOTIFY channel every store on a database shares; payloads carry the pool id. */
-export const STORE_CHANNEL = "claude_pool_store";
+export { STORE_CHANNEL } from "./notify.js";
 
 export interface PgStoreOptions {
   /** A clock for tests; by default every time comes from the database's `now()`. */
@@ -172,82 +181,9 @@ export class PgStore implements Store {
     return Number(row?.n ?? 0);
   }
 
-  async claimNextTask(claim: ClaimRequest): Promise<ClaimedTask | undefined> {
-    const now = this.#now();
-    return retryOnConflict(() => this.#claimInTransaction(claim, now));
-  }
-
-  #claimInTransaction(claim: ClaimRequest, now: SQL): Promise<ClaimedTask | undefined> {
-    return this.#db.transaction(async (tx) => {
-      for (;;) {
-        // SKIP LOCKED: engines claiming at once each get a different task, none waits on another.
-        const [candidate] = await tx
-          .select({
-            id: tasks.id,
-            status: tasks.status,
-            reservedMicros: tasks.reservedMicros,
-          })
-          .from(tasks)
-          .where(
-            and(
-              eq(tasks.poolId, claim.poolId),
-              or(
-                eq(tasks.status, "queued"),
-                and(
-                  eq(tasks.status, "waiting_for_quota"),
-                  or(isNull(tasks.runAfter), sql`${tasks.runAfter} <= ${now}`),
-                ),
-                and(eq(tasks.status, "running"), sql`${tasks.leaseExpiresAt} < ${now}`),
-              ),
-              or(isNull(tasks.targetSlotId), eq(tasks.targetSlotId, claim.slotId)),
-              claim.slotRole === null
-                ? isNull(tasks.targetRole)
-                : or(isNull(tasks.targetRole), eq(tasks.targetRole, claim.slotRole)),
-            ),
-          )
-          .orderBy(desc(tasks.priority), asc(tasks.seq))
-          .limit(1)
-          .for("update", { skipLocked: true });
-        if (!candidate) return undefined;
-
-        const claimedFrom = candidate.status;
-        if (claimedFrom !== "queued" && claimedFrom !== "waiting_for_quota" && claimedFrom !== "running") {
-          throw new Error(`claim matched task ${candidate.id} in status ${claimedFrom}`);
-        }
-        const recovered = claimedFrom === "running";
-        if (recovered) {
-          // Its engine stopped renewing the lease: the run is lost. Give its reservation back first.
-          await this.#releaseReservation(tx, candidate.id, claim.poolId, candidate.reservedMicros);
-          if (await settleFromRecordedResult(tx, candidate.id, now, STORE_CHANNEL)) continue;
-        }
-        const [row] = await tx
-          .update(tasks)
-          .set({
-            status: "running",
-            slotId: claim.slotId,
-            engineId: claim.engineId,
-            leaseExpiresAt: sql`${now} + ${claim.leaseMs}::int * interval '1 millisecond'`,
-            runAfter: null,
-            attempt: sql`${tasks.attempt} + 1`,
-            recoveries: recovered ? sql`${tasks.recoveries} + 1` : undefined,
-            startedAt: sql`coalesce(${tasks.startedAt}, ${now})`,
-          })
-          .where(eq(tasks.id, candidate.id))
-          .returning();
-        if (!row) return undefined;
-        await this.#notify(tx, claim.poolId, { type: "task_changed", taskId: row.id, status: "running" });
-        return { ...toTaskRecord(row), claimedFrom };
-      }
-    });
-  }
-
-  async #releaseReservation(tx: Tx, taskId: string, poolId: string, micros: Micros): Promise<void> {
-    if (micros <= 0) return;
-    await tx
-      .update(pools)
-      .set({ reservedMicros: sql`${pools.reservedMicros} - ${micros}::bigint` })
-      .where(eq(pools.id, poolId));
-    await tx.update(tasks).set({ reservedMicros: 0 }).where(eq(tasks.id, taskId));
+  /** One statement (store/claim.ts); the dead run's result is pool-core's to judge (claimRunnableTask). */
+  claimNextTask(claim: ClaimRequest): Promise<ClaimedTask | undefined> {
+    return retryOnConflict(() => claimNextTask(this.#db, claim, this.#now()));
   }
 
   async renewLeases(engineId: string, taskIds: string[], leaseMs: number): Promise<string[]> {
@@ -333,17 +269,8 @@ export class PgStore implements Store {
     );
   }
 
-  async getBudget(poolId: string): Promise<BudgetState> {
-    const [row] = await this.#db
-      .select({
-        capMicros: pools.budgetCapMicros,
-        spentMicros: pools.spentMicros,
-        reservedMicros: pools.reservedMicros,
-      })
-      .from(pools)
-      .where(eq(pools.id, poolId));
-    if (!row) throw new Error(`unknown pool ${poolId}`);
-    return row;
+  getBudget(poolId: string): Promise<BudgetState> {
+    return readBudget(this.#db, poolId, this.#now());
   }
 
   async setBudgetCap(poolId: string, capMicros: Micros | null): Promise<void> {
@@ -353,83 +280,34 @@ export class PgStore implements Store {
       .where(eq(pools.id, poolId));
   }
 
-  /**
-   * One statement: lock the pool row, compute the grant from the row as it is after any concurrent
-   * settlement commits, add it to the pool's and the task's reservation if it covers `minimum`.
-   * Two engines racing on one cap serialize on the row lock; neither can see a stale remainder.
-   */
-  async reserveBudget(
-    poolId: string,
-    taskId: string,
-    desired: Micros,
-    minimum: Micros,
-  ): Promise<Micros | null> {
-    if (desired <= 0) return null;
-    const rows = await retryOnConflict(() =>
-      queryRows<{ amount: string | number }>(
-        this.#db,
-        sql`
-      with cur as (
-        select p.id,
-          case when p.budget_cap_micros is null then ${desired}::bigint
-               else least(${desired}::bigint, p.budget_cap_micros - p.spent_micros - p.reserved_micros)
-          end as amount
-        from pools p
-        where p.id = ${poolId}::text
-          and exists (select 1 from tasks t where t.id = ${taskId}::uuid and t.pool_id = p.id)
-        for update of p
-      ), granted as (
-        update pools set reserved_micros = pools.reserved_micros + cur.amount
-        from cur
-        where pools.id = cur.id and cur.amount >= greatest(${minimum}::bigint, 1)
-        returning cur.amount
-      )
-      update tasks set reserved_micros = tasks.reserved_micros + granted.amount
-      from granted where tasks.id = ${taskId}::uuid
-      returning granted.amount`,
-      ),
-    );
-    const [row] = rows;
-    return row ? Number(row.amount) : null;
+  setTeamBudgetCap(teamId: string, monthlyCapMicros: Micros | null): Promise<void> {
+    return setTeamBudgetCap(this.#db, teamId, monthlyCapMicros);
   }
 
-  async appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]> {
-    return this.#db.transaction(async (tx) => {
-      // The row lock on the task serializes appenders: seqs are handed out without gaps.
-      const [task] = await tx
-        .update(tasks)
-        .set({ lastEventSeq: sql`${tasks.lastEventSeq} + ${events.length}::int` })
-        .where(eq(tasks.id, taskId))
-        .returning({ poolId: tasks.poolId, lastEventSeq: tasks.lastEventSeq });
-      if (!task) throw new Error(`unknown task ${taskId}`);
-      if (events.length === 0) return [];
-      const first = task.lastEventSeq - events.length + 1;
-      const inserted = await tx
-        .insert(taskEvents)
-        .values(
-          events.map((e, i) => ({
-            taskId,
-            seq: first + i,
-            kind: e.kind,
-            payload: jsonSafe(e.payload),
-            at: this.#now(),
-          })),
-        )
-        .returning();
-      await this.#notify(tx, task.poolId, { type: "task_events", taskId, lastSeq: task.lastEventSeq });
-      return inserted
-        .sort((a, b) => a.seq - b.seq)
-        .map((r) => ({ taskId: r.taskId, seq: r.seq, kind: r.kind, payload: r.payload, at: r.at }));
-    });
+  /** The pool's and the team's caps in one statement (see store/budget.ts). */
+  reserveBudget(request: ReservationRequest): Promise<Reservation> {
+    return retryOnConflict(() => reserveBudget(this.#db, request, this.#now()));
   }
 
-  async listTaskEvents(taskId: string, afterSeq = 0): Promise<TaskEvent[]> {
-    const rows = await this.#db
-      .select()
-      .from(taskEvents)
-      .where(and(eq(taskEvents.taskId, taskId), gt(taskEvents.seq, afterSeq)))
-      .orderBy(asc(taskEvents.seq));
-    return rows.map((r) => ({ taskId: r.taskId, seq: r.seq, kind: r.kind, payload: r.payload, at: r.at }));
+  appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]> {
+    return appendTaskEvents(this.#db, taskId, events, this.#now());
+  }
+
+  listTaskEvents(taskId: string, afterSeq = 0): Promise<TaskEvent[]> {
+    return listTaskEvents(this.#db, taskId, afterSeq);
+  }
+
+  listSessionResults(claudeSessionId: string): Promise<TaskEvent[]> {
+    return listSessionResults(this.#db, claudeSessionId);
+  }
+
+  /** A foreign key refuses an unknown task. */
+  saveTaskDiff(diff: NewTaskDiff): Promise<TaskDiff> {
+    return saveTaskDiff(this.#db, diff, this.#now());
+  }
+
+  getTaskDiff(taskId: string): Promise<TaskDiff | undefined> {
+    return getTaskDiff(this.#db, taskId);
   }
 
   async upsertSlot(slot: SlotRecord): Promise<void> {
@@ -483,46 +361,16 @@ export class PgStore implements Store {
     return rows.sort((a, b) => a.key.localeCompare(b.key));
   }
 
-  async saveChain(chain: ChainRecord): Promise<void> {
-    await this.#db.transaction(async (tx) => {
-      const values = {
-        id: chain.id,
-        poolId: chain.poolId,
-        status: chain.status,
-        definition: jsonSafe(chain.definition),
-        state: jsonSafe(chain.state),
-        claudeSessionId: chain.claudeSessionId,
-        worktreePath: chain.worktreePath,
-        branch: chain.branch,
-        spendMicros: chain.spendMicros,
-        createdAt: chain.createdAt,
-        finishedAt: chain.finishedAt,
-      };
-      const { id: _id, poolId: _poolId, createdAt: _createdAt, ...changes } = values;
-      const [saved] = await tx
-        .insert(chains)
-        .values(values)
-        .onConflictDoUpdate({ target: chains.id, set: { ...changes, updatedAt: this.#now() } })
-        .returning({ inserted: sql<boolean>`(xmax = 0)` });
-      if (saved?.inserted) {
-        const steps = stepRows(chain);
-        if (steps.length > 0) await tx.insert(chainSteps).values(steps).onConflictDoNothing();
-      }
-    });
+  saveChain(chain: ChainRecord): Promise<void> {
+    return saveChain(this.#db, chain, this.#now());
   }
 
-  async getChain(chainId: string): Promise<ChainRecord | undefined> {
-    const [row] = await this.#db.select().from(chains).where(eq(chains.id, chainId));
-    return row ? toChainRecord(row) : undefined;
+  getChain(chainId: string): Promise<ChainRecord | undefined> {
+    return getChain(this.#db, chainId);
   }
 
-  async listChains(poolId: string, status?: ChainRecord["status"][]): Promise<ChainRecord[]> {
-    const rows = await this.#db
-      .select()
-      .from(chains)
-      .where(and(eq(chains.poolId, poolId), status ? inArray(chains.status, status) : undefined))
-      .orderBy(asc(chains.createdAt), asc(chains.id));
-    return rows.map(toChainRecord);
+  listChains(poolId: string, status?: ChainRecord["status"][]): Promise<ChainRecord[]> {
+    return listChains(this.#db, poolId, status);
   }
 
   /** Chain ownership (see store/chain-leases.ts). */
@@ -564,24 +412,4 @@ export class PgStore implements Store {
     }
     this.#listeners.deliver(wire.p, wire.n);
   }
-}
-
-function stepRows(chain: ChainRecord): Array<typeof chainSteps.$inferInsert> {
-  const definition = chain.definition;
-  if (typeof definition !== "object" || definition === null || !("steps" in definition)) return [];
-  const steps = definition.steps;
-  if (!Array.isArray(steps)) return [];
-  return steps.flatMap((step: unknown, position) => {
-    if (typeof step !== "object" || step === null) return [];
-    const name = "name" in step && typeof step.name === "string" ? step.name : `step-${position + 1}`;
-    return [
-      {
-        chainId: chain.id,
-        position,
-        name,
-        action: "action" in step ? jsonSafe(step.action) : null,
-        failurePolicy: "failurePolicy" in step ? jsonSafe(step.failurePolicy) : null,
-      },
-    ];
-  });
 }

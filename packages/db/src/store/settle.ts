@@ -1,6 +1,15 @@
-import type { Micros, TaskErrorInfo, TaskResult, TaskStatus, TokenUsage } from "@claude-pool/core";
+import {
+  isCostSample,
+  type Micros,
+  RECENT_TASK_COSTS,
+  type TaskErrorInfo,
+  type TaskResult,
+  type TaskStatus,
+  type TokenUsage,
+} from "@claude-pool/core";
 import { type SQL, sql } from "drizzle-orm";
-import { type Executor, queryRows } from "../client.js";
+import { type Executor, queryRows } from "../executor.js";
+import { utcMonthStart } from "./budget.js";
 
 export interface Settlement {
   taskId: string;
@@ -26,8 +35,9 @@ const TERMINAL = new Set<TaskStatus>(["completed", "failed", "cancelled", "timed
 
 /**
  * Settles a task in ONE statement: the task row changes status (if it is still in `from`), its
- * reservation goes back to the pool, its spend moves into the pool's spent total and both daily
- * rollups, and a NOTIFY is queued for commit. Either all of it happens or none; a second call for a
+ * reservation goes back to the pool and its team, its spend moves into the pool's spent total, the
+ * team's month and both daily rollups, a run that ended (completed, or stopped by its budget) adds
+ * its spend to the pool's recent task costs, and a NOTIFY is queued for commit. Either all of it happens or none; a second call for a
  * task that already left `from` finds no row and changes nothing. Returns whether it settled.
  */
 export async function settleTask(on: Executor, s: Settlement): Promise<boolean> {
@@ -37,6 +47,8 @@ export async function settleTask(on: Executor, s: Settlement): Promise<boolean> 
   const failed = s.to === "failed" || s.to === "timed_out" ? 1 : 0;
   const cancelled = s.to === "cancelled" ? 1 : 0;
   const day = sql`((${s.now}) at time zone 'UTC')::date`;
+  const month = utcMonthStart(s.now);
+  const sample = terminal && isCostSample(s.to, s.error);
   const rows = await queryRows<{ id: string }>(
     on,
     sql`
@@ -70,9 +82,20 @@ export async function settleTask(on: Executor, s: Settlement): Promise<boolean> 
       update pools set
         reserved_micros = pools.reserved_micros - t.released,
         spent_micros = pools.spent_micros + ${s.spendMicros}::bigint,
+        recent_task_costs = case when ${sample}::boolean
+          then (array[${s.spendMicros}::bigint] || pools.recent_task_costs)[1:${RECENT_TASK_COSTS}::int]
+          else pools.recent_task_costs end,
         updated_at = ${s.now}
       from t where pools.id = t.pool_id
-      returning pools.id
+      returning pools.id, pools.team_id, t.released
+    ), tm as (
+      update teams set
+        reserved_micros = greatest(0, teams.reserved_micros - p.released),
+        month_spent_micros = ${s.spendMicros}::bigint +
+          case when teams.spend_month = ${month} then teams.month_spent_micros else 0 end,
+        spend_month = ${month}
+      from p where teams.id = p.team_id and (p.released > 0 or ${s.spendMicros}::bigint > 0)
+      returning 1
     ), d as (
       insert into spend_daily as r (day, pool_id, model, user_id, skill, slot_id, spend_micros,
         input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,

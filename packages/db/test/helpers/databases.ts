@@ -63,6 +63,7 @@ export async function freshPglite(): Promise<Database> {
 }
 
 const TABLES = [
+  "task_diffs",
   "task_events",
   "chain_steps",
   "chains",

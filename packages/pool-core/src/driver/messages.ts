@@ -34,6 +34,10 @@ export const initSchema = z.looseObject({
 export const assistantSchema = z.looseObject({
   type: z.literal("assistant"),
   session_id: z.string().optional(),
+  /** The message id `--resume-session-at` takes. */
+  uuid: z.string().optional(),
+  /** Set on the synthetic message the CLI writes for a failed API call. */
+  api_error_status: z.number().nullish(),
   message: z.looseObject({
     id: z.string().optional(),
     model: z.string().optional(),

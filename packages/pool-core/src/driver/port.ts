@@ -1,3 +1,4 @@
+import type { SpawnRequest } from "./binding.js";
 import type { RunOutcome, RunRequest } from "./run.js";
 
 /**
@@ -22,9 +23,17 @@ export interface SlotDriver {
   run(req: RunRequest): Promise<RunOutcome>;
   /**
    * The slot's identity or the shared context changed: the process (if any) is retired after
-   * its current turn, and the next one may be pre-spawned in the background.
+   * its current turn, and the next one may be pre-spawned in the background: with `next` when
+   * given (the invocation the slot's next task will most likely use), else warm pre-spawns the
+   * same flags continuing the same session.
    */
-  retire(): void;
+  retire(next?: SpawnRequest): void;
+  /**
+   * Warm only: start a process for the next task now, while the slot is idle (e.g. fresh mode:
+   * an invocation with a new `newSessionId`). A task whose invocation fits it takes it without
+   * paying a spawn; one that does not fit replaces it.
+   */
+  prespawn?(next: SpawnRequest): void;
   /** True while a process is alive and ready for a turn (the dashboard's "warm"). */
   readonly warm: boolean;
   /** Kills the slot's process (whole group) and waits until it has exited. */

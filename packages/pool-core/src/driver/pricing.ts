@@ -1,4 +1,4 @@
-import type { Micros } from "../money.js";
+import type { Micros } from "../domain/money.js";
 import type { WireUsage } from "./messages.js";
 
 /**

@@ -1,6 +1,8 @@
-import type { Micros } from "../money.js";
-import { isTerminal, type TokenUsage } from "../types.js";
+import type { Micros } from "../domain/money.js";
+import { isTerminal, type TokenUsage } from "../domain/types.js";
 import { StoreListeners } from "./listeners.js";
+import { MemoryBudgetLedger } from "./memory-budget.js";
+import { MemoryChains } from "./memory-chains.js";
 import type {
   BudgetState,
   ChainRecord,
@@ -11,6 +13,8 @@ import type {
   NewTaskEvent,
   ParkRequest,
   PoolRecord,
+  Reservation,
+  ReservationRequest,
   RunningTaskPatch,
   SlotRecord,
   Store,
@@ -19,6 +23,7 @@ import type {
   TaskQuery,
   TaskRecord,
 } from "./port.js";
+import { type NewTaskDiff, storedDiff, type TaskDiff } from "./task-diff.js";
 
 export const ZERO_TOKENS: TokenUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
 
@@ -33,9 +38,12 @@ export function addTokens(a: TokenUsage, b: TokenUsage): TokenUsage {
 
 interface PoolState {
   record: PoolRecord;
-  spentMicros: Micros;
-  reservedMicros: Micros;
   context: Map<string, string>;
+}
+
+export interface InMemoryStoreOptions {
+  /** A clock for tests (leases, the team's month); default the system clock. */
+  clock?: () => Date;
 }
 
 /**
@@ -48,19 +56,31 @@ export class InMemoryStore implements Store {
   #tasks = new Map<string, TaskRecord>();
   #events = new Map<string, TaskEvent[]>();
   #slots = new Map<string, SlotRecord>();
-  #chains = new Map<string, ChainRecord>();
-  #chainLeases = new Map<string, { engineId: string; expiresAt: number }>();
+  #chains: MemoryChains;
+  #diffs = new Map<string, TaskDiff>();
+  #budget: MemoryBudgetLedger;
   #listeners = new StoreListeners();
   #seq = 0;
+  #clock: () => Date;
+
+  constructor(options: InMemoryStoreOptions = {}) {
+    this.#clock = options.clock ?? (() => new Date());
+    this.#budget = new MemoryBudgetLedger(this.#clock);
+    this.#chains = new MemoryChains(() => this.#nowMs());
+  }
+
+  #nowMs(): number {
+    return this.#clock().getTime();
+  }
 
   async ensurePool(pool: PoolRecord): Promise<void> {
     const existing = this.#pools.get(pool.id);
-    if (existing) existing.record = { ...pool };
+    // As in SQL: an engine that does not know the pool's team does not detach it from the team.
+    if (existing)
+      existing.record = { ...pool, teamId: pool.teamId === undefined ? existing.record.teamId : pool.teamId };
     else
       this.#pools.set(pool.id, {
         record: { ...pool },
-        spentMicros: 0,
-        reservedMicros: 0,
         context: new Map(),
       });
   }
@@ -97,7 +117,7 @@ export class InMemoryStore implements Store {
       turns: 0,
       result: null,
       error: null,
-      createdAt: new Date(),
+      createdAt: new Date(this.#nowMs()),
       startedAt: null,
       finishedAt: null,
     };
@@ -132,7 +152,7 @@ export class InMemoryStore implements Store {
   }
 
   async claimNextTask(claim: ClaimRequest): Promise<ClaimedTask | undefined> {
-    const now = Date.now();
+    const now = this.#nowMs();
     let best: TaskRecord | undefined;
     for (const t of this.#tasks.values()) {
       if (t.poolId !== claim.poolId) continue;
@@ -146,7 +166,7 @@ export class InMemoryStore implements Store {
     if (best.status === "running") {
       best.recoveries += 1;
       // The previous owner's lease expired: its reservation is released, its engine is gone.
-      this.#pool(best.poolId).reservedMicros -= best.reservedMicros;
+      this.#budget.release(this.#pool(best.poolId).record, best.reservedMicros);
       best.reservedMicros = 0;
     }
     best.status = "running";
@@ -165,7 +185,7 @@ export class InMemoryStore implements Store {
     for (const id of taskIds) {
       const t = this.#tasks.get(id);
       if (!t || t.engineId !== engineId || t.status !== "running") lost.push(id);
-      else t.leaseExpiresAt = new Date(Date.now() + leaseMs);
+      else t.leaseExpiresAt = new Date(this.#nowMs() + leaseMs);
     }
     return lost;
   }
@@ -180,9 +200,7 @@ export class InMemoryStore implements Store {
   async parkTask(taskId: string, park: ParkRequest): Promise<boolean> {
     const t = this.#tasks.get(taskId);
     if (t?.status !== "running" || t.engineId !== park.engineId) return false;
-    const pool = this.#pool(t.poolId);
-    pool.reservedMicros -= t.reservedMicros;
-    pool.spentMicros += park.spendMicros;
+    this.#budget.settle(this.#pool(t.poolId).record, t.reservedMicros, park.spendMicros, null);
     t.reservedMicros = 0;
     t.spendMicros += park.spendMicros;
     t.tokens = addTokens(t.tokens, park.tokens);
@@ -201,7 +219,7 @@ export class InMemoryStore implements Store {
     if (!t || (t.status !== "queued" && t.status !== "waiting_for_quota")) return false;
     t.status = "cancelled";
     t.error = error;
-    t.finishedAt = new Date();
+    t.finishedAt = new Date(this.#nowMs());
     this.#notify(t.poolId, { type: "task_changed", taskId, status: t.status });
     return true;
   }
@@ -210,9 +228,7 @@ export class InMemoryStore implements Store {
     const t = this.#tasks.get(taskId);
     if (!t || isTerminal(t.status)) return false;
     if (t.status === "running" && t.engineId !== finish.engineId) return false;
-    const pool = this.#pool(t.poolId);
-    pool.reservedMicros -= t.reservedMicros;
-    pool.spentMicros += finish.spendMicros;
+    this.#budget.settle(this.#pool(t.poolId).record, t.reservedMicros, finish.spendMicros, finish);
     t.reservedMicros = 0;
     t.status = finish.status;
     t.result = finish.result;
@@ -222,41 +238,32 @@ export class InMemoryStore implements Store {
     t.model = finish.model ?? t.model;
     t.turns += finish.turns;
     t.claudeSessionId = finish.claudeSessionId ?? t.claudeSessionId;
-    t.finishedAt = new Date();
+    t.finishedAt = new Date(this.#nowMs());
     t.leaseExpiresAt = null;
     this.#notify(t.poolId, { type: "task_changed", taskId, status: t.status });
     return true;
   }
 
   async getBudget(poolId: string): Promise<BudgetState> {
-    const p = this.#pool(poolId);
-    return {
-      capMicros: p.record.budgetCapMicros,
-      spentMicros: p.spentMicros,
-      reservedMicros: p.reservedMicros,
-    };
+    return this.#budget.state(this.#pool(poolId).record);
   }
 
   async setBudgetCap(poolId: string, capMicros: Micros | null): Promise<void> {
     this.#pool(poolId).record.budgetCapMicros = capMicros;
   }
 
-  async reserveBudget(
-    poolId: string,
-    taskId: string,
-    desired: Micros,
-    minimum: Micros,
-  ): Promise<Micros | null> {
-    const p = this.#pool(poolId);
-    const t = this.#tasks.get(taskId);
-    if (!t) return null;
-    const cap = p.record.budgetCapMicros;
-    const remaining = cap === null ? Number.POSITIVE_INFINITY : cap - p.spentMicros - p.reservedMicros;
-    const granted = Math.min(desired, remaining);
-    if (granted < minimum || granted <= 0) return null;
-    p.reservedMicros += granted;
-    t.reservedMicros += granted;
-    return granted;
+  async setTeamBudgetCap(teamId: string, monthlyCapMicros: Micros | null): Promise<void> {
+    this.#budget.setTeamCap(teamId, monthlyCapMicros);
+  }
+
+  async reserveBudget(request: ReservationRequest): Promise<Reservation> {
+    const p = this.#pool(request.poolId);
+    const t = this.#tasks.get(request.taskId);
+    if (t?.poolId !== request.poolId)
+      throw new Error(`unknown task ${request.taskId} in pool ${request.poolId}`);
+    const reservation = this.#budget.reserve(p.record, request.desiredMicros, request.minimumMicros);
+    if (reservation.kind === "granted") t.reservedMicros += reservation.micros;
+    return reservation;
   }
 
   async appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]> {
@@ -267,7 +274,7 @@ export class InMemoryStore implements Store {
       log = [];
       this.#events.set(taskId, log);
     }
-    const at = new Date();
+    const at = new Date(this.#nowMs());
     const added = events.map((e, i) => ({ ...e, taskId, seq: (log?.length ?? 0) + i + 1, at }));
     log.push(...added);
     const last = added.at(-1);
@@ -277,6 +284,30 @@ export class InMemoryStore implements Store {
 
   async listTaskEvents(taskId: string, afterSeq = 0): Promise<TaskEvent[]> {
     return (this.#events.get(taskId) ?? []).filter((e) => e.seq > afterSeq);
+  }
+
+  async listSessionResults(claudeSessionId: string): Promise<TaskEvent[]> {
+    const found: TaskEvent[] = [];
+    for (const log of this.#events.values()) {
+      for (const e of log) {
+        const payload = e.payload;
+        if (e.kind !== "result" || typeof payload !== "object" || payload === null) continue;
+        if ("session_id" in payload && payload.session_id === claudeSessionId) found.push(e);
+      }
+    }
+    return found.sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
+  async saveTaskDiff(diff: NewTaskDiff): Promise<TaskDiff> {
+    if (!this.#tasks.has(diff.taskId)) throw new Error(`unknown task ${diff.taskId}`);
+    const stored = storedDiff(diff, new Date(this.#nowMs()));
+    this.#diffs.set(diff.taskId, stored);
+    return structuredClone(stored);
+  }
+
+  async getTaskDiff(taskId: string): Promise<TaskDiff | undefined> {
+    const d = this.#diffs.get(taskId);
+    return d ? structuredClone(d) : undefined;
   }
 
   async upsertSlot(slot: SlotRecord): Promise<void> {
@@ -305,50 +336,28 @@ export class InMemoryStore implements Store {
       .sort((a, b) => a.key.localeCompare(b.key));
   }
 
-  async saveChain(chain: ChainRecord): Promise<void> {
-    this.#chains.set(chain.id, structuredClone(chain));
+  saveChain(chain: ChainRecord): Promise<void> {
+    return this.#chains.save(chain);
   }
 
-  async getChain(chainId: string): Promise<ChainRecord | undefined> {
-    const c = this.#chains.get(chainId);
-    return c ? structuredClone(c) : undefined;
+  getChain(chainId: string): Promise<ChainRecord | undefined> {
+    return this.#chains.get(chainId);
   }
 
-  async listChains(poolId: string, status?: ChainRecord["status"][]): Promise<ChainRecord[]> {
-    return [...this.#chains.values()]
-      .filter((c) => c.poolId === poolId && (!status || status.includes(c.status)))
-      .map((c) => structuredClone(c));
+  listChains(poolId: string, status?: ChainRecord["status"][]): Promise<ChainRecord[]> {
+    return this.#chains.list(poolId, status);
   }
 
-  async claimChain(chainId: string, engineId: string, leaseMs: number): Promise<boolean> {
-    const chain = this.#chains.get(chainId);
-    if (chain?.status !== "running") return false;
-    const lease = this.#chainLeases.get(chainId);
-    if (lease && lease.engineId !== engineId && lease.expiresAt >= Date.now()) return false;
-    this.#chainLeases.set(chainId, { engineId, expiresAt: Date.now() + leaseMs });
-    return true;
+  claimChain(chainId: string, engineId: string, leaseMs: number): Promise<boolean> {
+    return this.#chains.claim(chainId, engineId, leaseMs);
   }
 
-  async renewChainLeases(engineId: string, chainIds: string[], leaseMs: number): Promise<string[]> {
-    const lost: string[] = [];
-    for (const id of chainIds) {
-      const lease = this.#chainLeases.get(id);
-      if (this.#chains.get(id)?.status !== "running" || lease?.engineId !== engineId) lost.push(id);
-      else lease.expiresAt = Date.now() + leaseMs;
-    }
-    return lost;
+  renewChainLeases(engineId: string, chainIds: string[], leaseMs: number): Promise<string[]> {
+    return this.#chains.renew(engineId, chainIds, leaseMs);
   }
 
-  async claimOrphanedChains(poolId: string, engineId: string, leaseMs: number): Promise<ChainRecord[]> {
-    const now = Date.now();
-    const taken: ChainRecord[] = [];
-    for (const chain of this.#chains.values()) {
-      const lease = this.#chainLeases.get(chain.id);
-      if (chain.poolId !== poolId || chain.status !== "running" || !lease || lease.expiresAt >= now) continue;
-      this.#chainLeases.set(chain.id, { engineId, expiresAt: now + leaseMs });
-      taken.push(structuredClone(chain));
-    }
-    return taken;
+  claimOrphanedChains(poolId: string, engineId: string, leaseMs: number): Promise<ChainRecord[]> {
+    return this.#chains.claimOrphaned(poolId, engineId, leaseMs);
   }
 
   subscribe(poolId: string, listener: (note: StoreNotification) => void): () => void {

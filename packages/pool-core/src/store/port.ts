@@ -1,4 +1,4 @@
-import type { Micros } from "../money.js";
+import type { Micros } from "../domain/money.js";
 import type {
   ClaudeConfig,
   SessionMode,
@@ -6,7 +6,8 @@ import type {
   TaskResult,
   TaskStatus,
   TokenUsage,
-} from "../types.js";
+} from "../domain/types.js";
+import type { NewTaskDiff, TaskDiff } from "./task-diff.js";
 
 /**
  * The persistence port. pool-core ships an in-memory implementation; packages/db implements it on
@@ -15,7 +16,8 @@ import type {
  *
  * Invariants every implementation keeps:
  * - `claimNextTask` hands a task to exactly one caller (SKIP LOCKED in SQL).
- * - `reserveBudget` and `finishTask` are atomic: spent + reserved never exceeds the cap.
+ * - `reserveBudget` and `finishTask` are atomic: spent + reserved never exceeds the pool's cap nor
+ *   its team's monthly cap (one reservation checks both).
  * - `finishTask` is idempotent: a task reaches a terminal state once; later calls return false.
  * - event sequence numbers per task start at 1 and have no gaps.
  */
@@ -54,18 +56,40 @@ export interface Store {
    */
   finishTask(taskId: string, finish: FinishRequest): Promise<boolean>;
 
-  /** Budget admission. */
+  /** Budget admission: the pool's figures, its team's this month, and its recent task costs. */
   getBudget(poolId: string): Promise<BudgetState>;
   setBudgetCap(poolId: string, capMicros: Micros | null): Promise<void>;
   /**
-   * Reserves `min(desired, cap - spent - reserved)` for the task if that is at least `minimum`;
-   * returns the amount granted, or null when the remaining budget cannot cover `minimum`.
-   * With no cap, grants `desired`. Atomic across processes.
+   * Sets a team's monthly cap (null: none). Every pool whose `teamId` is the team counts against it.
+   * The SQL store refuses a team it has no row for (teams are made by the auth layer).
    */
-  reserveBudget(poolId: string, taskId: string, desired: Micros, minimum: Micros): Promise<Micros | null>;
+  setTeamBudgetCap(teamId: string, monthlyCapMicros: Micros | null): Promise<void>;
+  /**
+   * In one atomic step, against the pool's cap and its team's monthly cap together: grants
+   * `min(desired, what every cap has left)` if that is at least `minimum` (and > 0), adding it to
+   * the task's, the pool's and the team's reservation. Otherwise grants nothing and says which cap
+   * is short, what it has left now (`available`) and what it would have if every reservation in
+   * flight were released unspent (`attainable`). With no cap at all, grants `desired`.
+   * Throws for a task that is not the pool's.
+   */
+  reserveBudget(request: ReservationRequest): Promise<Reservation>;
 
   appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]>;
   listTaskEvents(taskId: string, afterSeq?: number): Promise<TaskEvent[]>;
+  /**
+   * The `result` events (kind `result`) whose payload's `session_id` is this Claude session, of any
+   * task, oldest first. Recovery reads them: the CLI's `total_cost_usd` is cumulative over a session,
+   * so a dead run's spend is its total minus the session's previous one.
+   */
+  listSessionResults(claudeSessionId: string): Promise<TaskEvent[]>;
+
+  /**
+   * Saves what a task changed in its worktree (replacing an earlier diff of the task): the files
+   * with their line counts, and the patch bounded to TASK_DIFF_PATCH_LIMIT_BYTES (`truncated` when
+   * cut). Throws for an unknown task.
+   */
+  saveTaskDiff(diff: NewTaskDiff): Promise<TaskDiff>;
+  getTaskDiff(taskId: string): Promise<TaskDiff | undefined>;
 
   upsertSlot(slot: SlotRecord): Promise<void>;
   listSlots(poolId: string): Promise<SlotRecord[]>;
@@ -111,8 +135,11 @@ export interface NewTask {
   targetRole: string | null;
   config: ClaudeConfig;
   sessionMode: SessionMode;
-  /** When set, the task runs in this Claude session (or a new detached one for null), not the slot's. */
-  explicitSession: { resume: string | null } | null;
+  /**
+   * When set, the task runs in this Claude session (or a new detached one for null), not the
+   * slot's; `at` resumes it at that message (`--resume-session-at`).
+   */
+  explicitSession: { resume: string | null; at?: string | null } | null;
   cwd: string | null;
   tags: string[];
   maxBudgetMicros: Micros | null;
@@ -206,7 +233,61 @@ export interface BudgetState {
   capMicros: Micros | null;
   spentMicros: Micros;
   reservedMicros: Micros;
+  /** The pool's team, when it has one: its monthly cap and this UTC month's figures across its pools. */
+  team: TeamBudgetState | null;
+  /**
+   * The spend of the pool's last RECENT_TASK_COSTS tasks that ran to an end (completed, or stopped by
+   * their budget), newest first: what budget admission learns a task's cost from. Kept by the store,
+   * so every engine on one database learns the same.
+   */
+  recentTaskCostsMicros: Micros[];
 }
+
+export interface TeamBudgetState {
+  id: string;
+  monthlyCapMicros: Micros | null;
+  /** Settled this UTC calendar month by all the team's pools. */
+  monthSpentMicros: Micros;
+  reservedMicros: Micros;
+}
+
+/** How many recent task costs a store keeps per pool. */
+export const RECENT_TASK_COSTS = 20;
+
+/**
+ * Error reasons of a task stopped by its budget reservation (ours, the CLI's own backstop, the
+ * stream watcher's). Such a task's spend is a cost sample: the estimate was too low.
+ */
+export const BUDGET_STOP_REASONS: readonly string[] = ["budget", "error_max_budget_usd", "over_reservation"];
+
+/** Whether a finished run's spend is a sample of what a task costs (see `recentTaskCostsMicros`). */
+export function isCostSample(status: TaskStatus, error: TaskErrorInfo | null): boolean {
+  return (
+    status === "completed" || (error?.reason !== undefined && BUDGET_STOP_REASONS.includes(error.reason))
+  );
+}
+
+export interface ReservationRequest {
+  poolId: string;
+  taskId: string;
+  desiredMicros: Micros;
+  minimumMicros: Micros;
+}
+
+export type Reservation =
+  | { kind: "granted"; micros: Micros }
+  | {
+      kind: "short";
+      /**
+       * The cap that cannot cover `minimum` even once reservations settle, if one cannot (the pool's
+       * first); else the one with the least available.
+       */
+      limitedBy: "pool" | "team";
+      /** Left now (cap − spent − reserved), the lowest of the caps. */
+      availableMicros: Micros;
+      /** Left once every reservation in flight settles unspent (cap − spent), the lowest of the caps. */
+      attainableMicros: Micros;
+    };
 
 export interface NewTaskEvent {
   /** The event's kind: the stream-json `type` (`system`, `assistant`, `user`, `result`, …) or `stderr`/`noise`. */

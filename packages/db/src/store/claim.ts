@@ -1,0 +1,73 @@
+import type { ClaimedTask, ClaimRequest } from "@claude-pool/core";
+import { eq, type SQL, sql } from "drizzle-orm";
+import { type Db, queryRows } from "../executor.js";
+import { tasks } from "../schema/index.js";
+import { STORE_CHANNEL } from "./notify.js";
+import { toTaskRecord } from "./rows.js";
+
+/**
+ * Claims the best task a slot may run in ONE statement: it picks the candidate with
+ * `FOR UPDATE SKIP LOCKED` (engines claiming at once each get a different task, none waits on
+ * another), gives a dead run's reservation back to its pool and team when the task is taken over
+ * from an expired lease, marks it running under this engine's lease and queues the NOTIFY. A second
+ * round trip reads the claimed row. Claimable: `queued`; `waiting_for_quota` whose `run_after`
+ * passed; `running` whose lease expired. Highest priority first, `seq` within a priority.
+ */
+export async function claimNextTask(db: Db, claim: ClaimRequest, now: SQL): Promise<ClaimedTask | undefined> {
+  const role =
+    claim.slotRole === null
+      ? sql`t.target_role is null`
+      : sql`(t.target_role is null or t.target_role = ${claim.slotRole}::text)`;
+  const rows = await queryRows<{ id: string; claimed_from: string }>(
+    db,
+    sql`
+    with c as (
+      select t.id, t.status, t.reserved_micros from tasks t
+      where t.pool_id = ${claim.poolId}::text
+        and (t.status = 'queued'
+          or (t.status = 'waiting_for_quota' and (t.run_after is null or t.run_after <= ${now}))
+          or (t.status = 'running' and t.lease_expires_at < ${now}))
+        and (t.target_slot_id is null or t.target_slot_id = ${claim.slotId}::text)
+        and ${role}
+      order by t.priority desc, t.seq asc
+      limit 1
+      for update skip locked
+    ), released as (
+      update pools set reserved_micros = pools.reserved_micros - c.reserved_micros
+      from c where pools.id = ${claim.poolId}::text and c.status = 'running' and c.reserved_micros > 0
+      returning pools.team_id, c.reserved_micros as micros
+    ), team_released as (
+      update teams set reserved_micros = greatest(0, teams.reserved_micros - released.micros)
+      from released where teams.id = released.team_id
+      returning 1
+    ), claimed as (
+      update tasks set
+        status = 'running',
+        slot_id = ${claim.slotId}::text,
+        engine_id = ${claim.engineId}::text,
+        lease_expires_at = ${now} + ${claim.leaseMs}::int * interval '1 millisecond',
+        run_after = null,
+        attempt = tasks.attempt + 1,
+        recoveries = tasks.recoveries + (case when c.status = 'running' then 1 else 0 end),
+        -- a run whose engine died is lost: its reservation went back to the pool above
+        reserved_micros = case when c.status = 'running' then 0 else tasks.reserved_micros end,
+        started_at = coalesce(tasks.started_at, ${now})
+      from c where tasks.id = c.id
+      returning tasks.id, c.status as claimed_from
+    )
+    select claimed.id, claimed.claimed_from,
+      pg_notify(${STORE_CHANNEL}::text, json_build_object('p', ${claim.poolId}::text, 'n',
+        json_build_object('type', 'task_changed', 'taskId', claimed.id, 'status', 'running'))::text),
+      (select count(*) from team_released) as teams_released
+    from claimed`,
+  );
+  const [claimed] = rows;
+  if (!claimed) return undefined;
+  const from = claimed.claimed_from;
+  if (from !== "queued" && from !== "waiting_for_quota" && from !== "running") {
+    throw new Error(`claim matched task ${claimed.id} in status ${from}`);
+  }
+  const [row] = await db.select().from(tasks).where(eq(tasks.id, claimed.id));
+  if (!row) throw new Error(`claimed task ${claimed.id} vanished`);
+  return { ...toTaskRecord(row), claimedFrom: from };
+}

@@ -1,2 +1,0 @@
-export * from "./builtins.js";
-export * from "./registry.js";
