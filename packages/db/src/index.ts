@@ -1,13 +1,5 @@
 export { type CreateDbOptions, createDb, type Database } from "./client.js";
 export { DEFAULT_DATA_DIR, findWorkspaceRoot, parsePostgresUrl, resolveDataDir } from "./config.js";
-export {
-  DatabaseUnreachableError,
-  DataDirInUseError,
-  InvalidDatabaseUrlError,
-  type PostgresLocation,
-  SchemaTooNewError,
-} from "./errors.js";
-export { type Db, type Executor, queryRows, type Tx } from "./executor.js";
 export * from "./domain/access.js";
 export { pingDatabase } from "./domain/health.js";
 export {
@@ -38,7 +30,6 @@ export { listLiveSlots, type SlotRow, stopEngineSlots, touchEngineSlots } from "
 export {
   engineActiveWork,
   listTaskPage,
-  recordedTaskDiff,
   requestChainCancel,
   requestTaskCancel,
   TASK_CANCEL_CHANNEL,
@@ -64,6 +55,14 @@ export {
   type WebhookEndpointRow,
   type WebhookEndpointView,
 } from "./domain/webhooks.js";
+export {
+  DatabaseUnreachableError,
+  DataDirInUseError,
+  InvalidDatabaseUrlError,
+  type PostgresLocation,
+  SchemaTooNewError,
+} from "./errors.js";
+export { type Db, type Executor, queryRows, type Tx } from "./executor.js";
 export { MIGRATIONS_FOLDER, type MigrationReport, migrateToLatest } from "./migrate.js";
 export { type RecoveryOptions, type RecoveryReport, recoverOnStart } from "./recovery.js";
 export {
@@ -84,3 +83,4 @@ export { pruneTaskEvents } from "./retention.js";
 export * as schema from "./schema/index.js";
 export { WEBHOOK_EVENTS, type WebhookDeliveryStatus, type WebhookEvent } from "./schema/webhooks.js";
 export { PgStore, type PgStoreOptions, STORE_CHANNEL } from "./store/pg-store.js";
+export { getTaskDiff } from "./store/task-diffs.js";

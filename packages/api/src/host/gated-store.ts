@@ -6,13 +6,17 @@ import type {
   FinishRequest,
   Micros,
   NewTask,
+  NewTaskDiff,
   NewTaskEvent,
   ParkRequest,
   PoolRecord,
+  Reservation,
+  ReservationRequest,
   RunningTaskPatch,
   SlotRecord,
   Store,
   StoreNotification,
+  TaskDiff,
   TaskErrorInfo,
   TaskEvent,
   TaskQuery,
@@ -132,8 +136,20 @@ export class GatedStore implements Store {
   setBudgetCap(poolId: string, capMicros: Micros | null): Promise<void> {
     return this.#inner.setBudgetCap(poolId, capMicros);
   }
-  reserveBudget(poolId: string, taskId: string, desired: Micros, minimum: Micros): Promise<Micros | null> {
-    return this.#inner.reserveBudget(poolId, taskId, desired, minimum);
+  setTeamBudgetCap(teamId: string, monthlyCapMicros: Micros | null): Promise<void> {
+    return this.#inner.setTeamBudgetCap(teamId, monthlyCapMicros);
+  }
+  reserveBudget(request: ReservationRequest): Promise<Reservation> {
+    return this.#inner.reserveBudget(request);
+  }
+  listSessionResults(claudeSessionId: string): Promise<TaskEvent[]> {
+    return this.#inner.listSessionResults(claudeSessionId);
+  }
+  saveTaskDiff(diff: NewTaskDiff): Promise<TaskDiff> {
+    return this.#inner.saveTaskDiff(diff);
+  }
+  getTaskDiff(taskId: string): Promise<TaskDiff | undefined> {
+    return this.#inner.getTaskDiff(taskId);
   }
   appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]> {
     return this.#inner.appendTaskEvents(taskId, events);

@@ -48,6 +48,8 @@ function slotViewOf(r: SlotRow): SlotView {
     spendUsd: microsToUsd(r.spendMicros),
     worktreePath: r.worktreePath,
     sessionId: r.sessionId,
+    // Another engine's process is not visible from here; its own status reports it.
+    warm: false,
   };
 }
 

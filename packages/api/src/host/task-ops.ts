@@ -1,5 +1,5 @@
 import { InvalidOptions, isTerminal, type Pool } from "@claude-pool/core";
-import { type Database, recordedTaskDiff, requestChainCancel, requestTaskCancel } from "@claude-pool/db";
+import { type Database, getTaskDiff, requestChainCancel, requestTaskCancel } from "@claude-pool/db";
 
 /**
  * Cancels a queued or running task wherever it runs. This engine's Pool kills its own runs and
@@ -67,30 +67,40 @@ export function reviewIdOf(task: { id: string; tags: readonly string[] }): strin
 
 export interface TaskDiffView {
   taskId: string;
-  /** False when the pool recorded no diff for the task (pool-core before 0.2 records none). */
+  /** False when the task recorded no diff (it ran outside a worktree, or changed nothing yet). */
   recorded: boolean;
-  /** Unified diff text. */
+  /** Unified diff text, at most 1 MB; `truncated` when the real one was longer (`patchBytes`). */
   patch: string;
-  files: Array<{ path: string; status?: string; additions?: number; deletions?: number }>;
+  truncated: boolean;
+  patchBytes: number;
+  additions: number;
+  deletions: number;
+  files: Array<{ path: string; additions: number; deletions: number; binary: boolean }>;
 }
 
-/** The diff the task made in its worktree, as the pool recorded it (a `diff` event). */
+/** The diff the task made in its worktree, as pool-core recorded it when the task ended. */
 export async function taskDiff(database: Database, taskId: string): Promise<TaskDiffView> {
-  const payload = await recordedTaskDiff(database.db, taskId);
-  if (payload === undefined || payload === null) return { taskId, recorded: false, patch: "", files: [] };
-  const p = typeof payload === "object" ? (payload as Record<string, unknown>) : { patch: payload };
+  const diff = await getTaskDiff(database.db, taskId);
+  if (!diff) {
+    return {
+      taskId,
+      recorded: false,
+      patch: "",
+      truncated: false,
+      patchBytes: 0,
+      additions: 0,
+      deletions: 0,
+      files: [],
+    };
+  }
   return {
     taskId,
     recorded: true,
-    patch: typeof p.patch === "string" ? p.patch : typeof p.diff === "string" ? p.diff : "",
-    files: Array.isArray(p.files)
-      ? p.files.flatMap((f: unknown) =>
-          typeof f === "object" && f !== null && "path" in f && typeof f.path === "string"
-            ? [f as TaskDiffView["files"][number]]
-            : typeof f === "string"
-              ? [{ path: f }]
-              : [],
-        )
-      : [],
+    patch: diff.patch,
+    truncated: diff.truncated,
+    patchBytes: diff.patchBytes,
+    additions: diff.additions,
+    deletions: diff.deletions,
+    files: diff.files,
   };
 }

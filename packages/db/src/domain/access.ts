@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import type { Executor } from "../client.js";
+import type { Executor } from "../executor.js";
 import { chains } from "../schema/chains.js";
 import { type MembershipRole, memberships } from "../schema/memberships.js";
 import { type PoolSlotSpec, pools } from "../schema/pools.js";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Executor } from "../client.js";
+import type { Executor } from "../executor.js";
 
 /** Throws when the database does not answer (for health checks). */
 export async function pingDatabase(db: Executor): Promise<void> {

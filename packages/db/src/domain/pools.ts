@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import type { Executor } from "../client.js";
+import type { Executor } from "../executor.js";
 import { type PoolSlotSpec, pools } from "../schema/pools.js";
 
 /**

@@ -1,6 +1,6 @@
 import { newId } from "@claude-pool/core";
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { Executor } from "../client.js";
+import type { Executor } from "../executor.js";
 import { skills } from "../schema/skills.js";
 
 export type SkillRow = typeof skills.$inferSelect;

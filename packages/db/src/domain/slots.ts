@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, ne, sql } from "drizzle-orm";
-import type { Executor } from "../client.js";
+import type { Executor } from "../executor.js";
 import { slots } from "../schema/slots.js";
 
 export type SlotRow = typeof slots.$inferSelect;

@@ -1,6 +1,6 @@
 import type { TaskStatus } from "@claude-pool/core";
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
-import { type Executor, queryRows } from "../client.js";
+import { type Executor, queryRows } from "../executor.js";
 import { taskEvents } from "../schema/task-events.js";
 import { tasks } from "../schema/tasks.js";
 
@@ -37,20 +37,6 @@ export async function listTaskPage(db: Executor, query: TaskPageQuery): Promise<
   const items = rows.slice(0, query.limit);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > query.limit && last ? last.seq : null };
-}
-
-/**
- * The diff a task made in its worktree, when the pool recorded one (a `diff` event; pool-core 0.2
- * records them). undefined when nothing was recorded.
- */
-export async function recordedTaskDiff(db: Executor, taskId: string): Promise<unknown> {
-  const [row] = await db
-    .select({ payload: taskEvents.payload })
-    .from(taskEvents)
-    .where(and(eq(taskEvents.taskId, taskId), eq(taskEvents.kind, "diff")))
-    .orderBy(desc(taskEvents.seq))
-    .limit(1);
-  return row?.payload;
 }
 
 /**

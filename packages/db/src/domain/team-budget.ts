@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { type Executor, queryRows } from "../client.js";
+import { type Executor, queryRows } from "../executor.js";
 
 export interface TeamBudgetState {
   /** The team's monthly cap in micro-dollars; null: no cap. */

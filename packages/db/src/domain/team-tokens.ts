@@ -1,5 +1,5 @@
 import { asc, eq, sql } from "drizzle-orm";
-import type { Executor } from "../client.js";
+import type { Executor } from "../executor.js";
 import { apiTokens } from "../schema/api-tokens.js";
 import type { MembershipRole } from "../schema/memberships.js";
 import { isMembershipRole } from "./teams.js";

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
-import type { Executor } from "../client.js";
+import type { Executor } from "../executor.js";
 import { apiTokens } from "../schema/api-tokens.js";
 import { invitations, MEMBERSHIP_ROLES, type MembershipRole, memberships } from "../schema/memberships.js";
 import { teams } from "../schema/teams.js";

@@ -1,6 +1,6 @@
 import { newId } from "@claude-pool/core";
 import { and, desc, eq, sql } from "drizzle-orm";
-import { type Executor, queryRows } from "../client.js";
+import { type Executor, queryRows } from "../executor.js";
 import {
   type WebhookDeliveryStatus,
   type WebhookEvent,
