@@ -12,11 +12,15 @@ const packageDir = fileURLToPath(new URL("..", import.meta.url));
 /** Runs the package's CLI the way an operator would, with the given DATABASE_URL. */
 async function cliMigrate(databaseUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/cli.ts", "migrate"], {
-      cwd: packageDir,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-      timeout: 30_000,
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ["--conditions=@claude-pool/source", "--import", "tsx", "src/cli.ts", "migrate"],
+      {
+        cwd: packageDir,
+        env: { ...process.env, DATABASE_URL: databaseUrl },
+        timeout: 30_000,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };

@@ -83,9 +83,14 @@ describe("DATABASE_URL", () => {
       ["notaurl", NOT_A_URL],
       ["mysql://app:hunter2@db.example.com:3306/pool", MYSQL],
     ] as const) {
-      const exit = await exitOf(process.execPath, ["--import", "tsx", "src/cli.ts", "migrate"], packageDir, {
-        DATABASE_URL: url,
-      });
+      const exit = await exitOf(
+        process.execPath,
+        ["--conditions=@claude-pool/source", "--import", "tsx", "src/cli.ts", "migrate"],
+        packageDir,
+        {
+          DATABASE_URL: url,
+        },
+      );
       expect(exit).toEqual({ code: 1, stdout: "", stderr: `claude-pool: ${message}\n` });
     }
   });
@@ -139,7 +144,7 @@ describe("the data directory", () => {
     ].join("\n");
     const root = await exitOf(
       process.execPath,
-      ["--import", "tsx", "--input-type=module", "-e", program],
+      ["--conditions=@claude-pool/source", "--import", "tsx", "--input-type=module", "-e", program],
       repoRoot,
       env,
     );

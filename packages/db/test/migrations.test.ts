@@ -57,10 +57,14 @@ describe("embedded PGlite", () => {
     const dataDir = join(tempDir(), "data");
     const open = await createDb({ dataDir });
     await expect(createDb({ dataDir })).rejects.toBeInstanceOf(DataDirInUseError);
-    const other = await promisify(execFile)(process.execPath, ["--import", "tsx", "src/cli.ts", "migrate"], {
-      cwd: fileURLToPath(new URL("..", import.meta.url)),
-      env: { ...process.env, DATABASE_URL: "", CLAUDE_POOL_DATA_DIR: dataDir },
-    }).catch((e: { code?: number; stderr?: string }) => e);
+    const other = await promisify(execFile)(
+      process.execPath,
+      ["--conditions=@claude-pool/source", "--import", "tsx", "src/cli.ts", "migrate"],
+      {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        env: { ...process.env, DATABASE_URL: "", CLAUDE_POOL_DATA_DIR: dataDir },
+      },
+    ).catch((e: { code?: number; stderr?: string }) => e);
     expect(other).toMatchObject({ code: 1 });
     expect("stderr" in other ? other.stderr : "").toContain(`is in use by process ${process.pid}`);
     await open.close();

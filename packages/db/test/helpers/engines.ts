@@ -14,7 +14,7 @@ export interface EngineProcess {
 
 /** Starts the fixture engine in its own process. */
 export function startEngine(env: Record<string, string>): EngineProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", fixture], {
+  const child = spawn(process.execPath, ["--conditions=@claude-pool/source", "--import", "tsx", fixture], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
