@@ -3,6 +3,7 @@ import { isTerminal, type TokenUsage } from "../domain/types.js";
 import { StoreListeners } from "./listeners.js";
 import { MemoryBudgetLedger } from "./memory-budget.js";
 import { MemoryChains } from "./memory-chains.js";
+import { MemoryQueue } from "./memory-queue.js";
 import type {
   BudgetState,
   ChainRecord,
@@ -54,6 +55,7 @@ export interface InMemoryStoreOptions {
 export class InMemoryStore implements Store {
   #pools = new Map<string, PoolState>();
   #tasks = new Map<string, TaskRecord>();
+  #queue = new MemoryQueue();
   #events = new Map<string, TaskEvent[]>();
   #slots = new Map<string, SlotRecord>();
   #chains: MemoryChains;
@@ -122,6 +124,7 @@ export class InMemoryStore implements Store {
       finishedAt: null,
     };
     this.#tasks.set(task.id, record);
+    this.#queue.add(record);
     this.#notify(task.poolId, { type: "task_queued", taskId: task.id });
     return structuredClone(record);
   }
@@ -144,23 +147,20 @@ export class InMemoryStore implements Store {
   }
 
   async countPendingTasks(poolId: string): Promise<number> {
-    let n = 0;
-    for (const t of this.#tasks.values()) {
-      if (t.poolId === poolId && (t.status === "queued" || t.status === "waiting_for_quota")) n++;
-    }
-    return n;
+    return this.#queue.pending(poolId);
   }
 
   async claimNextTask(claim: ClaimRequest): Promise<ClaimedTask | undefined> {
     const now = this.#nowMs();
-    let best: TaskRecord | undefined;
-    for (const t of this.#tasks.values()) {
-      if (t.poolId !== claim.poolId) continue;
-      if (!isClaimable(t, now)) continue;
-      if (t.targetSlotId !== null && t.targetSlotId !== claim.slotId) continue;
-      if (t.targetRole !== null && t.targetRole !== claim.slotRole) continue;
-      if (!best || t.priority > best.priority || (t.priority === best.priority && t.seq < best.seq)) best = t;
-    }
+    // In claim order, so the first claimable task this slot may run is the best one.
+    const best = this.#queue
+      .open(claim.poolId)
+      .find(
+        (t) =>
+          isClaimable(t, now) &&
+          (t.targetSlotId === null || t.targetSlotId === claim.slotId) &&
+          (t.targetRole === null || t.targetRole === claim.slotRole),
+      );
     if (!best) return undefined;
     const claimedFrom = best.status as ClaimedTask["claimedFrom"];
     if (best.status === "running") {
@@ -169,7 +169,7 @@ export class InMemoryStore implements Store {
       this.#budget.release(this.#pool(best.poolId).record, best.reservedMicros);
       best.reservedMicros = 0;
     }
-    best.status = "running";
+    this.#queue.setStatus(best, "running");
     best.slotId = claim.slotId;
     best.engineId = claim.engineId;
     best.leaseExpiresAt = new Date(now + claim.leaseMs);
@@ -204,7 +204,7 @@ export class InMemoryStore implements Store {
     t.reservedMicros = 0;
     t.spendMicros += park.spendMicros;
     t.tokens = addTokens(t.tokens, park.tokens);
-    t.status = "waiting_for_quota";
+    this.#queue.setStatus(t, "waiting_for_quota");
     t.runAfter = park.runAfter;
     t.engineId = null;
     t.leaseExpiresAt = null;
@@ -217,7 +217,7 @@ export class InMemoryStore implements Store {
   async cancelPendingTask(taskId: string, error: FinishRequest["error"]): Promise<boolean> {
     const t = this.#tasks.get(taskId);
     if (!t || (t.status !== "queued" && t.status !== "waiting_for_quota")) return false;
-    t.status = "cancelled";
+    this.#queue.setStatus(t, "cancelled");
     t.error = error;
     t.finishedAt = new Date(this.#nowMs());
     this.#notify(t.poolId, { type: "task_changed", taskId, status: t.status });
@@ -230,7 +230,7 @@ export class InMemoryStore implements Store {
     if (t.status === "running" && t.engineId !== finish.engineId) return false;
     this.#budget.settle(this.#pool(t.poolId).record, t.reservedMicros, finish.spendMicros, finish);
     t.reservedMicros = 0;
-    t.status = finish.status;
+    this.#queue.setStatus(t, finish.status);
     t.result = finish.result;
     t.error = finish.error;
     t.spendMicros += finish.spendMicros;
