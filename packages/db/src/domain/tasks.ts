@@ -1,7 +1,6 @@
 import type { TaskStatus } from "@claude-pool/core";
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "../executor.js";
-import { taskEvents } from "../schema/task-events.js";
 import { tasks } from "../schema/tasks.js";
 
 export type TaskRow = typeof tasks.$inferSelect;
