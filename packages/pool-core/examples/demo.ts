@@ -3,8 +3,8 @@
  * once it cannot cover another task, and live progress. Uses the real `claude` when
  * CLAUDE_POOL_BIN points at it, else claude-sim (no credentials, no cost).
  *
- *   pnpm start                         # claude-sim
- *   CLAUDE_POOL_BIN=claude pnpm start  # the real CLI (spends up to the $0.50 cap)
+ *   pnpm demo                          # claude-sim
+ *   CLAUDE_POOL_BIN=claude pnpm demo   # the real CLI (spends up to the $0.50 cap)
  *
  * Its working directory is a fresh temp dir, removed however the demo ends: done, failed, or
  * interrupted (Ctrl-C drains the pool first; a second Ctrl-C stops at once).
@@ -146,7 +146,7 @@ function report(err: unknown): void {
     );
   } else if (err instanceof ClaudeCliNotFound) {
     console.error(`claude-pool demo: claude-sim is not built (looked for ${simBinPath}).`);
-    console.error("Run `pnpm --filter @claude-pool/claude-sim build`, or `pnpm start`, which builds it.");
+    console.error("Run `pnpm --filter @claude-pool/claude-sim build`, or `pnpm demo`, which builds it.");
   } else if (err instanceof PoolError) {
     console.error(`claude-pool demo failed: ${err.code}: ${err.message}`);
   } else {

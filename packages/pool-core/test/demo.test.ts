@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { claudeEnv, startMockAnthropic } from "@claude-pool/anthropic-mock";
 import { afterAll, describe, expect, it } from "vitest";
 
-// The demo as a user runs it (`pnpm start` without the build step): a child process whose temp
+// The demo as a user runs it (`pnpm demo` without the build step): a child process whose temp
 // dir is a fresh one, so whatever it leaves behind is visible.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const DEMO = path.join(ROOT, "packages/pool-core/examples/demo.ts");
