@@ -255,7 +255,7 @@ export function runsSuite(get: () => DomainApi): void {
     await d.team.viewer.call.tasks.result({ taskId, wait: true });
     const pool = await rejection(d.team.member.call.tasks.submit({ poolId, prompt: "more" }));
     expect(pool.code).toBe("PRECONDITION_FAILED");
-    expect(pool.message).toMatch(/\$0 left of \$0\.03/);
+    expect(pool.message).toMatch(/\$0 of \$0\.03 is left/);
 
     // A team of its own, whose monthly budget is what one task costs.
     const other = await d.api.team({ name: `Budget ${randomUUID().slice(0, 8)}` });
@@ -353,6 +353,10 @@ export function runsSuite(get: () => DomainApi): void {
       taskId,
       recorded: false,
       patch: "",
+      truncated: false,
+      patchBytes: 0,
+      additions: 0,
+      deletions: 0,
       files: [],
     });
   });

@@ -1,5 +1,6 @@
 import type { Benchmark } from "./row.js";
 import { dispatchBenchmark } from "./rows/dispatch.js";
+import { engineBenchmark } from "./rows/engine.js";
 import { realCliBenchmark } from "./rows/real-cli.js";
 import { reportsBenchmark } from "./rows/reports.js";
 import { scaleBenchmark } from "./rows/scale.js";
@@ -11,5 +12,6 @@ export const BENCHMARKS: ReadonlyArray<{ ids: number[]; name: string; run: Bench
   { ids: [3], name: "real-cli", run: realCliBenchmark },
   { ids: [6], name: "scale", run: scaleBenchmark },
   { ids: [8], name: "reports", run: reportsBenchmark },
+  { ids: [10, 11], name: "engine", run: engineBenchmark },
   { ids: [9], name: "storage", run: storageBenchmark },
 ];

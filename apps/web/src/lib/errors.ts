@@ -21,7 +21,7 @@ export function errorCode(err: unknown): string | undefined {
 /**
  * Maps field paths (e.g. `steps.0.name`, `prompt`) to messages; problems without a field go
  * under "". Reads the API's `data.issues` when the input failed its zod schema, else the message:
- * `field: message` lines, or pool-core's `invalid option <field>: …`.
+ * `field: message` lines, or pool-core's `<field> must be …` (and the older `invalid option <field>: …`).
  */
 export function fieldErrors(err: unknown): Record<string, string> {
   const out: Record<string, string> = {};
@@ -40,7 +40,9 @@ export function fieldErrors(err: unknown): Record<string, string> {
   for (const raw of errorMessage(err).split("\n")) {
     const line = raw.trim();
     if (!line) continue;
-    const option = /^invalid option ([A-Za-z0-9_.[\]-]+): (.+)$/.exec(line);
+    const option =
+      /^invalid option ([A-Za-z0-9_.[\]-]+): (.+)$/.exec(line) ??
+      /^(?:unknown option )?([A-Za-z0-9_.[\]-]+) (must be .+|\(did you mean .+)$/.exec(line);
     const field = /^([A-Za-z0-9_.[\]-]+): (.+)$/.exec(line);
     const m = option ?? field;
     if (m?.[1] && m[2]) add(m[1], m[2]);

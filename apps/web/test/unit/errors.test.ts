@@ -28,6 +28,15 @@ describe("fieldErrors", () => {
     expect(errorFor(errors, "steps.1")).toBe('expected a known skill, got "nope"');
   });
 
+  it("reads pool-core's `<field> must be …` and unknown-option refusals at their field", () => {
+    const errors = fieldErrors({
+      message:
+        'task.role must be a role of one of the slots (none set) (got "x")\nunknown option task.slot (did you mean task.slots?)',
+    });
+    expect(errors["task.role"]).toBe('must be a role of one of the slots (none set) (got "x")');
+    expect(errors["task.slot"]).toBe("(did you mean task.slots?)");
+  });
+
   it("puts a message that names no field under the form, and finds nested fields by their parent", () => {
     const errors = fieldErrors({ message: "The pool is draining.\nconfig.budgetUsd: must be more than 0" });
     expect(errors[""]).toBe("The pool is draining.");

@@ -12,18 +12,16 @@ describe("createPoolAuth options", () => {
     const attempt = () =>
       createPoolAuth(noDatabase, { baseURL: "http://127.0.0.1:4680", secret: "short-secret" });
     expect(attempt).toThrow(InvalidOptions);
-    expect(attempt).toThrow(
-      'invalid option secret: expected a string of at least 32 characters, got "(hidden)"',
-    );
+    expect(attempt).toThrow('secret must be a string of at least 32 characters (got "(hidden)")');
     expect(attempt).not.toThrow(/short-secret/);
   });
 
   it("refuses a base URL or trusted origin that is not http(s), naming it", () => {
     expect(() => createPoolAuth(noDatabase, { baseURL: "localhost:4680", secret })).toThrow(
-      'invalid option baseURL: expected an http(s) URL, got "localhost:4680"',
+      'baseURL must be an http(s) URL (got "localhost:4680")',
     );
     expect(() =>
       createPoolAuth(noDatabase, { baseURL: "http://127.0.0.1:4680", secret, trustedOrigins: ["ftp://x"] }),
-    ).toThrow('invalid option trustedOrigins.0: expected an http(s) URL, got "ftp://x"');
+    ).toThrow('trustedOrigins.0 must be an http(s) URL (got "ftp://x")');
   });
 });

@@ -11,10 +11,11 @@ import { type Database, teamBudgetState } from "@claude-pool/db";
 
 /**
  * Work entering a pool through the API. pool-core enforces the pool cap and the per-task cap (its
- * reservations are atomic across engines); the team's monthly cap is not a pool-core concept, so
- * it is checked here, before the work is queued: what the team's pools spent this UTC month plus
- * what they hold reserved must leave at least the task's minimum (its `maxBudgetUsd` when set).
- * It is an admission check, not a reservation: tasks admitted together may end slightly past it.
+ * reservations are atomic across engines) and, since 0.2, the team's monthly cap in the same reservation;
+ * it is checked here too, before the work is queued, so a spent team is told at once: what the
+ * team's pools settled this UTC month must leave at least the task's minimum (its `maxBudgetUsd`
+ * when set). Reservations in flight do not count: pool-core's admission makes a task wait for
+ * them (they may settle for less) and holds the cap atomically when the task starts.
  */
 export async function assertTeamBudget(
   database: Database,
@@ -24,7 +25,7 @@ export async function assertTeamBudget(
 ): Promise<void> {
   const b = await teamBudgetState(database.db, teamId);
   if (!b || b.capMicros === null) return;
-  const left = Math.max(0, b.capMicros - b.spentMicros - b.reservedMicros);
+  const left = Math.max(0, b.capMicros - b.spentMicros);
   const need = usdToMicros(needUsd ?? pool.options.config.minTaskBudgetUsd);
   if (left < need) {
     throw new BudgetExceeded(

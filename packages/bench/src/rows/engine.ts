@@ -1,0 +1,99 @@
+/**
+ * Rows 10 and 11: the engine's start-up to `/healthz` (PGlite and Postgres) and its memory (idle
+ * with 32 slots; per slot while 8 tasks stream), measured on the built binary as a user runs it.
+ */
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createPoolClient } from "@claude-pool/api";
+import { simDirective } from "@claude-pool/claude-sim";
+import { createOwner, descendants, rssMb, startEngine } from "../engine.js";
+import { scratchDatabase } from "../postgres.js";
+import type { Benchmark, BenchRow } from "../row.js";
+import { formatSpread, repeat } from "../stats.js";
+
+export const engineBenchmark: Benchmark = async (ctx) => {
+  const runs = ctx.size === "full" ? 3 : 1;
+  const rows: BenchRow[] = [];
+  // 10. Cold start: a new data directory (migrations included), then a restart on it.
+  const fresh = await repeat(runs, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "cp-bench-start-"));
+    const engine = await startEngine(["--data-dir", dir]);
+    await engine.stop();
+    return engine.readyMs;
+  });
+  const dir = mkdtempSync(path.join(os.tmpdir(), "cp-bench-start-"));
+  await (await startEngine(["--data-dir", dir])).stop();
+  const again = await repeat(runs, async () => {
+    const engine = await startEngine(["--data-dir", dir]);
+    await engine.stop();
+    return engine.readyMs;
+  });
+  const scratch = await scratchDatabase(ctx.postgresUrl, "start");
+  let pg: Awaited<ReturnType<typeof repeat>>;
+  try {
+    pg = await repeat(runs, async () => {
+      const engine = await startEngine(["--database-url", scratch.url]);
+      await engine.stop();
+      return engine.readyMs;
+    });
+  } finally {
+    await scratch.drop();
+  }
+  rows.push({
+    id: 10,
+    what: "engine start-up to /healthz ready (spawn of the built binary included)",
+    figure: `PGlite new data dir ${formatSpread(fresh, 0, " ms")}, existing ${formatSpread(again, 0, " ms")}; Postgres ${formatSpread(pg, 0, " ms")}`,
+    target: "PGlite < 3 s",
+    met: again.median < 3000 && fresh.median < 3000,
+    note: "a new PGlite directory runs initdb and every migration",
+  });
+
+  // 11. Memory: idle with a 32-slot pool, then while 8 tasks stream.
+  const memDir = mkdtempSync(path.join(os.tmpdir(), "cp-bench-mem-"));
+  const { token, teamId } = createOwner(["--data-dir", memDir]);
+  const engine = await startEngine(["--data-dir", memDir]);
+  try {
+    const client = createPoolClient({ url: engine.url, token });
+    const { poolId } = await client.pools.create.mutate({ teamId, name: "bench", slots: 32, config: {} });
+    await new Promise((r) => setTimeout(r, ctx.size === "full" ? 3000 : 500));
+    const pid = engine.child.pid as number;
+    const idle = rssMb(pid);
+    const idleChildren = descendants(pid).reduce((a, p) => a + safeRss(p), 0);
+    const delay = ctx.size === "full" ? 3000 : 800;
+    const ids = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        client.tasks.submit
+          .mutate({
+            poolId,
+            prompt: `stream ${i} ${simDirective({ delayMs: delay, toolTurns: 2, outputBytes: 2000 })}`,
+          })
+          .then((r) => r.taskId),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, delay / 2 + 500));
+    const busy = rssMb(pid);
+    const kids = descendants(pid);
+    const childMb = kids.reduce((a, p) => a + safeRss(p), 0);
+    for (const taskId of ids) await client.tasks.result.query({ taskId, wait: true });
+    rows.push({
+      id: 11,
+      what: "engine memory (RSS): idle with one 32-slot pool; while 8 tasks stream",
+      figure: `idle ${idle.toFixed(0)} MB (+ ${idleChildren.toFixed(0)} MB in ${descendants(pid).length} idle processes); streaming ${busy.toFixed(0)} MB engine + ${childMb.toFixed(0)} MB in ${kids.length} claude-sim processes (${(childMb / Math.max(1, kids.length)).toFixed(0)} MB each)`,
+      target: "idle < 150 MB for the engine itself",
+      met: idle < 150,
+      note: "cold driver (the default): no process while a slot is idle",
+    });
+  } finally {
+    await engine.stop();
+  }
+  return rows;
+};
+
+function safeRss(pid: number): number {
+  try {
+    return rssMb(pid);
+  } catch {
+    return 0; // exited meanwhile
+  }
+}
