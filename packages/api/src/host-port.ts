@@ -24,4 +24,6 @@ export interface PoolHost {
   /** Stop claiming, let running tasks finish within grace, leave the rest queued. */
   stop(opts?: { graceMs?: number }): Promise<void>;
   health(): Promise<{ ok: boolean; database: boolean; pools: number; problems: string[] }>;
+  /** Calls `listener` with each Pool this engine starts; returns an unsubscribe function. */
+  onPoolStarted?(listener: (pool: Pool) => void): () => void;
 }

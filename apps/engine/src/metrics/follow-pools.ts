@@ -3,12 +3,14 @@ import type { Pool } from "@claude-pool/core";
 /** The part of the pool host this needs (A1b's PoolHost satisfies it). */
 export interface ServedPools {
   pool(poolId: string): Pool;
+  /** Called with each Pool the host starts (A1b's PoolHost has it): followed at once. */
+  onPoolStarted?(listener: (pool: Pool) => void): () => void;
 }
 
 /**
- * Keeps `follow` attached to every Pool the host runs. The host has no "pool started" event, so
- * the pool ids come from `listPoolIds` (the pools table) and are re-read on `refresh()` and every
- * `intervalMs`; a pool the host restarted (a new Pool object) is followed again.
+ * Keeps `follow` attached to every Pool the host runs: at once when the host announces a pool it
+ * started, and from `listPoolIds` (the pools table), re-read on `refresh()` and every `intervalMs`;
+ * a pool the host restarted (a new Pool object) is followed again.
  */
 export function followHostPools(
   host: ServedPools,
@@ -51,6 +53,11 @@ export function followHostPools(
     });
     return running;
   };
+  const unannounce = host.onPoolStarted?.((pool) => {
+    if (stopped || followed.get(pool.id)?.pool === pool) return;
+    followed.get(pool.id)?.detach();
+    followed.set(pool.id, { pool, detach: follow(pool) });
+  });
   const timer = setInterval(() => void refresh(), intervalMs);
   timer.unref();
   void refresh();
@@ -58,6 +65,7 @@ export function followHostPools(
     refresh,
     stop() {
       stopped = true;
+      unannounce?.();
       clearInterval(timer);
       for (const entry of followed.values()) entry.detach();
       followed.clear();

@@ -84,6 +84,7 @@ class EnginePoolHost implements PoolHost {
   readonly #o: PoolHostOptions;
   readonly #db: Database["db"];
   readonly #served = new Map<string, Served>();
+  readonly #startedListeners = new Set<(pool: Pool) => void>();
   /** Pools that failed to start, by id: the reason and the row version that failed. */
   readonly #problems = new Map<string, { reason: string; updatedAt: number }>();
   #store: PgStore | null = null;
@@ -282,6 +283,7 @@ class EnginePoolHost implements PoolHost {
       try {
         this.#served.set(row.id, await this.#startPool(row));
         this.#problems.delete(row.id);
+        this.#announceStarted(row.id);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         this.#problems.set(row.id, { reason, updatedAt: row.updatedAt.getTime() });
@@ -305,6 +307,22 @@ class EnginePoolHost implements PoolHost {
       await served.pool.configureSlot(change.slotId, change.spec);
     }
     served.spec = next;
+  }
+
+  /**
+   * Calls `listener` with every Pool this engine starts (a new pool, or one restarted after a
+   * change) as soon as it runs, so observers (metrics, webhooks) see the work submitted to it.
+   * Returns an unsubscribe function.
+   */
+  onPoolStarted(listener: (pool: Pool) => void): () => void {
+    this.#startedListeners.add(listener);
+    return () => this.#startedListeners.delete(listener);
+  }
+
+  #announceStarted(poolId: string): void {
+    const served = this.#served.get(poolId);
+    if (!served) return;
+    for (const listener of this.#startedListeners) listener(served.pool);
   }
 
   async #startPool(row: StoredPool): Promise<Served> {
@@ -362,6 +380,7 @@ class EnginePoolHost implements PoolHost {
     try {
       this.#served.set(poolId, await this.#startPool(row));
       this.#problems.delete(poolId);
+      this.#announceStarted(poolId);
     } catch (error) {
       this.#served.delete(poolId);
       const reason = error instanceof Error ? error.message : String(error);
