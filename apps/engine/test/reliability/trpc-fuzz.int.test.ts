@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type EngineProcess,
+  eventually,
   removeTempDirs,
   runCli,
   startEngine,
@@ -68,7 +69,13 @@ beforeAll(async () => {
     poolId,
     steps: [{ name: "one", action: { type: "prompt", prompt: "seed chain" } }],
   });
-  await client.chains.get.query({ chainId });
+  // The seed chain must have ended: a step still running would change rows mid-fuzz.
+  const chain = await eventually(
+    () => client.chains.get.query({ chainId }),
+    (c) => c.status !== "running",
+    60_000,
+  );
+  expect(chain.status).toBe("completed");
   const signIn = await fetch(new URL("/api/auth/sign-in/email", engine.url), {
     method: "POST",
     headers: { "content-type": "application/json", origin: engine.url },

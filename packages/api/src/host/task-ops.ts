@@ -38,20 +38,22 @@ export async function cancelChain(
 ): Promise<boolean> {
   if ((await pool.chainResult(chainId)).status !== "running") return false;
   // Started first so the runner is aborted before its step ends; it settles once that task has.
-  const local = pool.cancelChain(chainId).catch(() => false);
+  void pool.cancelChain(chainId).catch(() => false);
   await requestChainCancel(database.db, pool.id, chainId);
-  const open = await pool.store.listTasks({
-    poolId: pool.id,
-    chainId,
-    status: ["queued", "running", "waiting_for_quota"],
-  });
-  await Promise.all(open.map((t) => cancelTask(pool, database, t.id, waitMs).catch(() => false)));
   const until = Date.now() + waitMs;
-  await Promise.race([local, new Promise((resolve) => setTimeout(resolve, waitMs))]);
   for (;;) {
     const status = (await pool.chainResult(chainId)).status;
     if (status !== "running") return status === "cancelled";
     if (Date.now() > until) return false;
+    // Read again on every pass: a step the runner was submitting when the cancel came may have
+    // been claimed by another engine's slot since, and only that engine can stop it.
+    const open = await pool.store.listTasks({
+      poolId: pool.id,
+      chainId,
+      status: ["queued", "running", "waiting_for_quota"],
+    });
+    const left = Math.max(1, until - Date.now());
+    await Promise.all(open.map((t) => cancelTask(pool, database, t.id, left).catch(() => false)));
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
