@@ -33,11 +33,33 @@ describe("two engines on one Postgres database serving the same pool", { timeout
     hostB = await createPoolHost(hostOptions(databaseB, d.dir, "engine-b", { leaseMs: 15_000 }));
     await hostB.start();
   }, 120_000);
+  /** A new pool of the team, once both engines serve it (B's slots show in status a little before B's host hands the pool out). */
+  async function poolOnBothEngines(name: string, slots: number): Promise<string> {
+    const { team } = d;
+    const { poolId } = await team.admin.call.pools.create({ teamId: team.id, name, slots, config: {} });
+    await eventually(
+      async () => (await team.viewer.call.pools.status({ poolId })).engines.length,
+      (n) => n === 2,
+    );
+    await eventually(
+      async () => servedByB(poolId),
+      (served) => served,
+    );
+    return poolId;
+  }
+  function servedByB(poolId: string): boolean {
+    try {
+      hostB.pool(poolId);
+      return true;
+    } catch {
+      return false;
+    }
+  }
   afterAll(async () => {
     await hostB?.stop({ graceMs: 0 });
     await databaseB?.close();
     await d?.close();
-  });
+  }, 60_000);
 
   it("complete 100 tasks exactly once between them, with spend per task = pool spend = the report", {
     timeout: 300_000,
@@ -51,14 +73,8 @@ describe("two engines on one Postgres database serving the same pool", { timeout
     });
     // Engine B starts its own slots for the pool another engine created.
     await eventually(
-      async () => {
-        try {
-          return hostB.pool(poolId).id;
-        } catch {
-          return null;
-        }
-      },
-      (id) => id === poolId,
+      async () => servedByB(poolId),
+      (served) => served,
     );
     const status = await eventually(
       () => team.viewer.call.pools.status({ poolId }),
@@ -121,16 +137,7 @@ describe("two engines on one Postgres database serving the same pool", { timeout
 
   it("cancels, through engine A, tasks that run on engine B", async () => {
     const { team } = d;
-    const { poolId } = await team.admin.call.pools.create({
-      teamId: team.id,
-      name: "cancel-across",
-      slots: 2,
-      config: {},
-    });
-    await eventually(
-      async () => (await team.viewer.call.pools.status({ poolId })).engines.length,
-      (n) => n === 2,
-    );
+    const poolId = await poolOnBothEngines("cancel-across", 2);
     const { taskIds } = await team.member.call.tasks.fanOut({
       poolId,
       prompts: [1, 2, 3, 4].map((i) => `hang ${i} ${sim({ hang: true })}`),
@@ -148,16 +155,7 @@ describe("two engines on one Postgres database serving the same pool", { timeout
 
   it("streams, live through engine A, the output of a task engine B is running", async () => {
     const { team } = d;
-    const { poolId } = await team.admin.call.pools.create({
-      teamId: team.id,
-      name: "live-across",
-      slots: 2,
-      config: {},
-    });
-    await eventually(
-      async () => (await team.viewer.call.pools.status({ poolId })).engines.length,
-      (n) => n === 2,
-    );
+    const poolId = await poolOnBothEngines("live-across", 2);
     const { taskIds } = await team.member.call.tasks.fanOut({
       poolId,
       prompts: [1, 2, 3, 4].map((i) => `stream ${i} ${sim({ toolTurns: 4, delayMs: 250 })}`),
@@ -175,16 +173,7 @@ describe("two engines on one Postgres database serving the same pool", { timeout
 
   it("cancels, through engine A, a chain engine B drives", async () => {
     const { team } = d;
-    const { poolId } = await team.admin.call.pools.create({
-      teamId: team.id,
-      name: "chain-across",
-      slots: 1,
-      config: {},
-    });
-    await eventually(
-      async () => (await team.viewer.call.pools.status({ poolId })).engines.length,
-      (n) => n === 2,
-    );
+    const poolId = await poolOnBothEngines("chain-across", 1);
     const chainId = await hostB.pool(poolId).submitChain([
       { name: "stuck", action: { type: "prompt", prompt: `stuck ${sim({ hang: true })}` } },
       { name: "never", action: { type: "prompt", prompt: "never runs" } },
@@ -201,27 +190,11 @@ describe("two engines on one Postgres database serving the same pool", { timeout
 
   it("a pool deleted through engine A stops on engine B too", async () => {
     const { team } = d;
-    const { poolId } = await team.admin.call.pools.create({
-      teamId: team.id,
-      name: "deleted-across",
-      slots: 1,
-      config: {},
-    });
-    await eventually(
-      async () => (await team.viewer.call.pools.status({ poolId })).engines.length,
-      (n) => n === 2,
-    );
+    const poolId = await poolOnBothEngines("deleted-across", 1);
     await team.admin.call.pools.delete({ poolId });
     await eventually(
-      async () => {
-        try {
-          hostB.pool(poolId);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      (running) => !running,
+      async () => servedByB(poolId),
+      (served) => !served,
     );
   });
 
@@ -229,16 +202,7 @@ describe("two engines on one Postgres database serving the same pool", { timeout
     timeout: 120_000,
   }, async () => {
     const { team } = d;
-    const { poolId } = await team.admin.call.pools.create({
-      teamId: team.id,
-      name: "stop",
-      slots: 2,
-      config: {},
-    });
-    await eventually(
-      async () => (await team.viewer.call.pools.status({ poolId })).engines.length,
-      (n) => n === 2,
-    );
+    const poolId = await poolOnBothEngines("stop", 2);
     const { taskIds } = await team.member.call.tasks.fanOut({
       poolId,
       prompts: Array.from({ length: 6 }, (_, i) => `long ${i} ${sim({ delayMs: 1500, cost: 0.001 })}`),

@@ -1,66 +1,16 @@
-import { randomBytes } from "node:crypto";
-import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import postgres from "postgres";
-import { createDb, type Database, MIGRATIONS_FOLDER } from "../../src/index.js";
+import { type Database, MIGRATIONS_FOLDER } from "../../src/index.js";
 
 /** How many migrations this code ships: what an empty database gets applied. */
 export const MIGRATION_COUNT = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).length;
 
-/** A database on the machine's Postgres where tests may create scratch databases. */
-export const PG_ADMIN_URL = process.env.CLAUDE_POOL_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-export interface ScratchPostgres {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
-
-/** Creates an empty database of its own, so test files running at once never collide. */
-export async function createScratchPostgres(label = "t"): Promise<ScratchPostgres> {
-  const name = `cp_${label}_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`create database "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    async drop() {
-      const a = postgres(PG_ADMIN_URL, { max: 1, onnotice: () => {} });
-      try {
-        await a.unsafe(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await a.end();
-      }
-    },
-  };
-}
-
-let template: Promise<Blob> | undefined;
-
-/** A migrated PGlite data directory, made once per test file and cloned (~0.4 s) per use. */
-function migratedTemplate(): Promise<Blob> {
-  template ??= (async () => {
-    const pg = await PGlite.create();
-    const database = await createDb({ pglite: pg });
-    const dump = await pg.dumpDataDir("none");
-    await database.close();
-    return dump;
-  })();
-  return template;
-}
-
-/** A fresh, migrated in-memory PGlite database. */
-export async function freshPglite(): Promise<Database> {
-  const pg = await PGlite.create({ loadDataDir: await migratedTemplate() });
-  return createDb({ pglite: pg });
-}
+export {
+  createScratchPostgres,
+  freshPglite,
+  PG_ADMIN_URL,
+  type ScratchPostgres,
+} from "../../src/testing/index.js";
 
 const TABLES = [
   "task_diffs",
