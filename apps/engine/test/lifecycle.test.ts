@@ -12,6 +12,7 @@ import {
   startEngine,
   tempDir,
 } from "./helpers/engine-process.js";
+import { createOwner } from "./helpers/owned-engine.js";
 
 /** How `claude-pool` starts, refuses to start, and stops (the built binary as a process). */
 
@@ -143,20 +144,7 @@ describe("SIGTERM", () => {
   it("lets the running task finish, leaves the queued one for the next start, exits 0 with nothing left running", async () => {
     const dataDir = tempDir("term");
     const simHome = tempDir("sim");
-    const created = await runCli([
-      "admin",
-      "create",
-      "--email",
-      "o@x.co",
-      "--password",
-      "12345678",
-      "--team",
-      "T",
-      "--json",
-      "--data-dir",
-      dataDir,
-    ]);
-    const { token, teamId } = JSON.parse(created.stdout) as { token: string; teamId: string };
+    const { token, teamId } = await createOwner(["--data-dir", dataDir]);
     const env = { CLAUDE_SIM_HOME: simHome };
     const engine = await startEngine({ dataDir, env, args: ["--grace-ms", "60000"] });
     const client = createPoolClient({ url: engine.url, token });

@@ -5,13 +5,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claudeSimPath } from "../src/config/claude-bin.js";
-import {
-  type EngineProcess,
-  removeTempDirs,
-  runCli,
-  startEngine,
-  tempDir,
-} from "./helpers/engine-process.js";
+import { type EngineProcess, removeTempDirs, startEngine, tempDir } from "./helpers/engine-process.js";
+import { createOwner } from "./helpers/owned-engine.js";
 
 const exec = promisify(execFile);
 const root = fileURLToPath(new URL("../../..", import.meta.url));
@@ -50,20 +45,7 @@ beforeAll(async () => {
     },
   );
   const dataDir = tempDir("pack-engine");
-  const created = await runCli([
-    "admin",
-    "create",
-    "--email",
-    "o@x.co",
-    "--password",
-    "12345678",
-    "--team",
-    "T",
-    "--json",
-    "--data-dir",
-    dataDir,
-  ]);
-  ({ token, teamId } = JSON.parse(created.stdout) as { token: string; teamId: string });
+  ({ token, teamId } = await createOwner(["--data-dir", dataDir]));
   engine = await startEngine({ dataDir, env: { CLAUDE_SIM_HOME: tempDir("sim") } });
 }, 600_000);
 

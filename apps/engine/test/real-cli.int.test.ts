@@ -6,13 +6,8 @@ import {
 } from "@claude-pool/anthropic-mock";
 import { createPoolClient } from "@claude-pool/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type EngineProcess,
-  removeTempDirs,
-  runCli,
-  startEngine,
-  tempDir,
-} from "./helpers/engine-process.js";
+import { type EngineProcess, removeTempDirs, startEngine, tempDir } from "./helpers/engine-process.js";
+import { createOwner } from "./helpers/owned-engine.js";
 
 /** The built engine running the real `claude` CLI (npm's @anthropic-ai/claude-code) against the mock Messages API. */
 
@@ -24,21 +19,7 @@ let teamId: string;
 beforeAll(async () => {
   mock = await startMockAnthropic();
   const dataDir = tempDir("real");
-  const created = await runCli([
-    "admin",
-    "create",
-    "--email",
-    "o@x.co",
-    "--password",
-    "12345678",
-    "--team",
-    "T",
-    "--json",
-    "--data-dir",
-    dataDir,
-  ]);
-  expect(created.code).toBe(0);
-  ({ token, teamId } = JSON.parse(created.stdout) as { token: string; teamId: string });
+  ({ token, teamId } = await createOwner(["--data-dir", dataDir]));
   engine = await startEngine({ dataDir, env: claudeEnv(mock), args: ["--claude-bin", claudeBinPath()] });
 });
 

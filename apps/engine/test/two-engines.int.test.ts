@@ -7,10 +7,10 @@ import {
   type EngineProcess,
   eventually,
   removeTempDirs,
-  runCli,
   startEngine,
   tempDir,
 } from "./helpers/engine-process.js";
+import { createOwner } from "./helpers/owned-engine.js";
 import { createScratchPostgres, type ScratchPostgres } from "./helpers/postgres.js";
 
 /**
@@ -28,21 +28,7 @@ let simLog: string;
 
 beforeAll(async () => {
   pg = await createScratchPostgres("two");
-  const created = await runCli([
-    "admin",
-    "create",
-    "--email",
-    "o@x.co",
-    "--password",
-    "12345678",
-    "--team",
-    "T",
-    "--json",
-    "--database-url",
-    pg.url,
-  ]);
-  expect(created.code).toBe(0);
-  ({ token, teamId } = JSON.parse(created.stdout) as { token: string; teamId: string });
+  ({ token, teamId } = await createOwner(["--database-url", pg.url]));
   const simHome = tempDir("sim");
   simLog = join(tempDir("log"), "sim.log");
   const env = { CLAUDE_SIM_HOME: simHome, CLAUDE_SIM_LOG: simLog };

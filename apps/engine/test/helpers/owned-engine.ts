@@ -14,6 +14,38 @@ export interface OwnedEngine {
   poolName: string;
 }
 
+/** What `claude-pool admin create --json` prints. */
+export interface CreatedOwner {
+  token: string;
+  teamId: string;
+  tokenId: string;
+  userId: string;
+}
+
+/**
+ * The first owner, their team and an owner token, made by the built `claude-pool admin create
+ * --json` on the database `where` names (`["--data-dir", dir]` or `["--database-url", url]`).
+ */
+export async function createOwner(where: string[], who = OWNER): Promise<CreatedOwner> {
+  const created = await runCli(
+    [
+      "admin",
+      "create",
+      "--email",
+      who.email,
+      "--password",
+      who.password,
+      "--team",
+      who.team,
+      "--json",
+      ...where,
+    ],
+    cleanEnv(),
+  );
+  if (created.code !== 0) throw new Error(`admin create failed (${created.code}): ${created.stderr}`);
+  return JSON.parse(created.stdout) as CreatedOwner;
+}
+
 /**
  * A built engine (`claude-pool serve`) on a fresh data dir, with its first owner made by
  * `claude-pool admin create --json`, the owner token, and one pool of claude-sim slots.
@@ -27,24 +59,7 @@ export async function startOwnedEngine(
   } = {},
 ): Promise<OwnedEngine> {
   const dataDir = opts.dataDir ?? tempDir("owned");
-  const created = await runCli(
-    [
-      "admin",
-      "create",
-      "--email",
-      OWNER.email,
-      "--password",
-      OWNER.password,
-      "--team",
-      OWNER.team,
-      "--json",
-      "--data-dir",
-      dataDir,
-    ],
-    cleanEnv(),
-  );
-  if (created.code !== 0) throw new Error(`admin create failed (${created.code}): ${created.stderr}`);
-  const owner = JSON.parse(created.stdout) as { token: string; teamId: string };
+  const owner = await createOwner(["--data-dir", dataDir]);
   const simHome = tempDir("sim-home");
   const engine = await startEngine({
     dataDir,

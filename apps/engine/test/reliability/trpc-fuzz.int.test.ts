@@ -5,10 +5,10 @@ import {
   type EngineProcess,
   eventually,
   removeTempDirs,
-  runCli,
   startEngine,
   tempDir,
 } from "../helpers/engine-process.js";
+import { createOwner, OWNER } from "../helpers/owned-engine.js";
 import { createScratchPostgres, type ScratchPostgres } from "../helpers/postgres.js";
 import { createSnapshotter } from "./db-snapshot.js";
 import { accepted, listProcedures, malformedInputs, type ProcedureInfo } from "./schema-fuzz.js";
@@ -34,26 +34,7 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   pg = await createScratchPostgres("fuzz");
-  const created = await runCli([
-    "admin",
-    "create",
-    "--email",
-    "o@x.co",
-    "--password",
-    "12345678",
-    "--team",
-    "T",
-    "--json",
-    "--database-url",
-    pg.url,
-  ]);
-  expect(created.code).toBe(0);
-  const doc = JSON.parse(created.stdout) as {
-    token: string;
-    teamId: string;
-    tokenId: string;
-    userId: string;
-  };
+  const doc = await createOwner(["--database-url", pg.url]);
   token = doc.token;
   engine = await startEngine({ env: { CLAUDE_SIM_HOME: tempDir("sim") }, args: ["--database-url", pg.url] });
   const client = createPoolClient({ url: engine.url, token });
@@ -79,7 +60,7 @@ beforeAll(async () => {
   const signIn = await fetch(new URL("/api/auth/sign-in/email", engine.url), {
     method: "POST",
     headers: { "content-type": "application/json", origin: engine.url },
-    body: JSON.stringify({ email: "o@x.co", password: "12345678" }),
+    body: JSON.stringify({ email: OWNER.email, password: OWNER.password }),
   });
   expect(signIn.status).toBe(200);
   cookie = signIn.headers
