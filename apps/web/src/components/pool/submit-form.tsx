@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { errorFor, fieldErrors } from "@/lib/errors";
 import { type RouterInputs, useTRPC } from "@/lib/trpc";
+import { CheckField, FormError, NumberField, SelectField, TextField } from "../fields";
 import { FieldError } from "../states";
 import { useToasts } from "../toasts";
 import { watch } from "../watchers";
@@ -86,100 +87,78 @@ export function SubmitForm({ poolId, slots }: { poolId: string; slots: SlotChoic
         <FieldError id="submit-prompt-error" message={err("prompt")} />
       </label>
       <div className="row">
-        <label>
-          Slot
-          <select value={f.slot} onChange={(e) => setF({ ...f, slot: e.target.value })}>
-            <option value="">any slot</option>
-            {slots.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-          <FieldError id="submit-slot-error" message={err("slot")} />
-        </label>
-        <label>
-          Role
-          <input
-            list={`roles-${poolId}`}
-            value={f.role}
-            onChange={(e) => setF({ ...f, role: e.target.value })}
-          />
+        <SelectField
+          label="Slot"
+          errorId="submit-slot-error"
+          error={err("slot")}
+          value={f.slot}
+          onChange={(slot) => setF({ ...f, slot })}
+          none="any slot"
+          options={slots.map((s) => ({ value: s.id, label: s.name }))}
+        />
+        <TextField
+          label="Role"
+          errorId="submit-role-error"
+          error={err("role")}
+          value={f.role}
+          onChange={(role) => setF({ ...f, role })}
+          list={`roles-${poolId}`}
+        >
           <datalist id={`roles-${poolId}`}>
             {roles.map((r) => (
               <option key={r} value={r} />
             ))}
           </datalist>
-          <FieldError id="submit-role-error" message={err("role")} />
-        </label>
-        <label>
-          Priority
-          <input
-            type="number"
-            step={1}
-            value={f.priority}
-            placeholder="0"
-            onChange={(e) => setF({ ...f, priority: e.target.value })}
-            aria-invalid={!!err("priority")}
-          />
-          <FieldError id="submit-priority-error" message={err("priority")} />
-        </label>
-        <label>
-          Model
-          <input
-            value={f.model}
-            placeholder="pool default"
-            onChange={(e) => setF({ ...f, model: e.target.value })}
-          />
-          <FieldError id="submit-model-error" message={err("config.model")} />
-        </label>
-        <label>
-          Effort
-          <select value={f.effort} onChange={(e) => setF({ ...f, effort: e.target.value })}>
-            <option value="">pool default</option>
-            {EFFORTS.map((x) => (
-              <option key={x} value={x}>
-                {x}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Task budget (USD)
-          <input
-            type="number"
-            step="any"
-            min={0}
-            value={f.maxBudgetUsd}
-            placeholder="pool default"
-            onChange={(e) => setF({ ...f, maxBudgetUsd: e.target.value })}
-            aria-invalid={!!err("maxBudgetUsd")}
-          />
-          <FieldError id="submit-budget-error" message={err("maxBudgetUsd")} />
-        </label>
-        <label>
-          Tags
-          <input
-            value={f.tags}
-            placeholder="comma, separated"
-            onChange={(e) => setF({ ...f, tags: e.target.value })}
-          />
-          <FieldError id="submit-tags-error" message={err("tags")} />
-        </label>
-        <label className="inline">
-          <input
-            type="checkbox"
-            checked={f.review}
-            onChange={(e) => setF({ ...f, review: e.target.checked })}
-          />
+        </TextField>
+        <NumberField
+          label="Priority"
+          errorId="submit-priority-error"
+          error={err("priority")}
+          value={f.priority}
+          onChange={(priority) => setF({ ...f, priority })}
+          step={1}
+          placeholder="0"
+        />
+        <TextField
+          label="Model"
+          errorId="submit-model-error"
+          error={err("config.model")}
+          value={f.model}
+          onChange={(model) => setF({ ...f, model })}
+          placeholder="pool default"
+        />
+        <SelectField
+          label="Effort"
+          errorId="submit-effort-error"
+          error={err("config.effort")}
+          value={f.effort}
+          onChange={(effort) => setF({ ...f, effort })}
+          none="pool default"
+          options={EFFORTS}
+        />
+        <NumberField
+          label="Task budget (USD)"
+          errorId="submit-budget-error"
+          error={err("maxBudgetUsd")}
+          value={f.maxBudgetUsd}
+          onChange={(maxBudgetUsd) => setF({ ...f, maxBudgetUsd })}
+          min={0}
+          step="any"
+          placeholder="pool default"
+        />
+        <TextField
+          label="Tags"
+          errorId="submit-tags-error"
+          error={err("tags")}
+          value={f.tags}
+          onChange={(tags) => setF({ ...f, tags })}
+          placeholder="comma, separated"
+        />
+        <CheckField checked={f.review} onChange={(review) => setF({ ...f, review })}>
           Hold the result for review
-        </label>
+        </CheckField>
       </div>
-      {errors[""] && (
-        <p className="field-error" role="alert">
-          {errors[""]}
-        </p>
-      )}
+      <FormError message={errors[""]} />
       <div>
         <button type="submit" disabled={active.isPending}>
           Submit task

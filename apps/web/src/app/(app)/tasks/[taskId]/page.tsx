@@ -9,7 +9,7 @@ import { TaskActions } from "@/components/task/task-actions";
 import { TaskDiff } from "@/components/task/task-diff";
 import { useTaskStream } from "@/components/task/use-task-stream";
 import { connectionLabel } from "@/lib/connection";
-import { dateTime, duration, statusLabel, tokens, usd } from "@/lib/format";
+import { dateTime, duration, parkedLabel, statusLabel, tokens, usd } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 
 export default function TaskPage({ params }: { params: Promise<{ taskId: string }> }) {
@@ -38,6 +38,11 @@ export default function TaskPage({ params }: { params: Promise<{ taskId: string 
           {statusLabel(t.status)}
         </span>
       </div>
+      {t.status === "waiting_for_quota" && (
+        <p className="notice" role="status" data-testid="parked-until">
+          {parkedLabel(t.runAfter)}
+        </p>
+      )}
       <section className="card">
         <h2>Prompt</h2>
         <p className="mono" style={{ whiteSpace: "pre-wrap" }}>
