@@ -99,8 +99,7 @@ export function CreatePoolForm({ teamId }: { teamId: string }) {
         </CheckField>
         {f.permissionMode === "bypassPermissions" && (
           <CheckField checked={f.allowBypass} onChange={(allowBypass) => setF({ ...f, allowBypass })}>
-            Allow bypassPermissions: every tool runs without asking, file writes and shell commands
-            included
+            Allow bypassPermissions: every tool runs without asking, file writes and shell commands included
           </CheckField>
         )}
       </div>

@@ -28,8 +28,8 @@ export function TaskDiff({ taskId }: { taskId: string }) {
       <div className="spread">
         <h2 id="diff-title">Changes</h2>
         <span data-testid="diff-totals">
-          {d.files.length} {d.files.length === 1 ? "file" : "files"} · <span className="plus">+{d.additions}</span>{" "}
-          <span className="minus">−{d.deletions}</span>
+          {d.files.length} {d.files.length === 1 ? "file" : "files"} ·{" "}
+          <span className="plus">+{d.additions}</span> <span className="minus">−{d.deletions}</span>
         </span>
       </div>
       <table aria-label="Changed files">
@@ -60,8 +60,8 @@ export function TaskDiff({ taskId }: { taskId: string }) {
       </table>
       {d.truncated && (
         <p className="notice" role="note">
-          The patch is {kib(d.patchBytes)}; only its first {kib(new TextEncoder().encode(d.patch).length)} were kept and are shown
-          below.
+          The patch is {kib(d.patchBytes)}; only its first {kib(new TextEncoder().encode(d.patch).length)}{" "}
+          were kept and are shown below.
         </p>
       )}
       <DiffView patch={d.patch} />
