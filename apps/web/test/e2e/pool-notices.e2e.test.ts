@@ -1,0 +1,96 @@
+import { simDirective } from "@claude-pool/claude-sim";
+import { describe, expect, it } from "vitest";
+import { createPool, screenshot, submitTask, visible } from "./browser";
+import { useDashboard } from "./dashboard";
+
+/**
+ * What the dashboard tells a team without being asked: a task parked by a usage limit says when
+ * it resumes, a pool that bypasses permissions is marked wherever it is listed, and a finished
+ * task raises a browser notification once the user has opted in.
+ */
+describe("parked tasks, permission warnings and browser notifications", () => {
+  const ui = useDashboard({
+    account: { as: "notices", team: "Notice Team", pool: { name: "quota-pool", slots: 1 } },
+  });
+
+  it("a task parked by a usage limit says when it resumes, on the board, the overview and its page", async () => {
+    const { page, poolUrl } = ui;
+    // A reset well ahead (whole seconds, as the CLI reports it), so the task stays parked.
+    const resetsAt = new Date((Math.ceil(Date.now() / 1000) + 2 * 3600) * 1000);
+    const expected = `waiting for usage limit, resumes at ${resetsAt.toISOString().replace("T", " ").slice(0, 19)} UTC`;
+    await submitTask(page, `over quota ${simDirective({ usageLimit: { resetsAt: resetsAt.toISOString() } })}`);
+
+    const parked = page.getByRole("region", { name: "waiting for quota tasks" });
+    await visible(parked.getByRole("link", { name: /^over quota/ }));
+    expect(await parked.getByTestId("parked-until").textContent()).toBe(expected);
+
+    await page.getByRole("link", { name: "Pools", exact: true }).click();
+    const card = page.getByRole("article").filter({ has: page.getByRole("link", { name: "quota-pool" }) });
+    await visible(card.getByTestId("parked-until"));
+    expect(await card.getByTestId("parked-until").textContent()).toBe(expected);
+
+    await card.getByRole("link", { name: /^over quota/ }).click();
+    await page.waitForURL(/\/tasks\//);
+    await visible(page.getByTestId("task-status").getByText("waiting for quota"));
+    expect(await page.getByTestId("parked-until").textContent()).toBe(expected);
+    await screenshot(page, "task-parked");
+
+    // A parked task can be cancelled; done here so it does not wait out its reset in the engine.
+    await page.getByRole("button", { name: "Cancel task" }).click();
+    await visible(page.getByTestId("task-status").getByText("cancelled"));
+    await page.goto(poolUrl);
+  });
+
+  it("marks a pool that bypasses permissions on the pool list and its page", async () => {
+    const { page } = ui;
+    await createPool(page, {
+      name: "yolo-pool",
+      slots: 1,
+      permissionMode: "bypassPermissions",
+      allowBypass: true,
+    });
+    await visible(page.getByText("⚠ bypasses permissions"));
+
+    await page.getByRole("link", { name: "Pools", exact: true }).click();
+    const card = (name: string) =>
+      page.getByRole("article").filter({ has: page.getByRole("link", { name, exact: true }) });
+    await visible(card("yolo-pool").getByText("⚠ bypasses permissions"));
+    await visible(card("quota-pool"));
+    expect(await card("quota-pool").getByText("⚠ bypasses permissions").count()).toBe(0);
+    await screenshot(page, "bypass-badge");
+  });
+
+  it("raises a browser notification when a task it submitted finishes, once opted in", async () => {
+    const { browser, page, poolUrl } = ui;
+    // The permission is the browser's own (granted as a user would); only the notification
+    // itself, the desktop's UI, is recorded instead of shown.
+    await browser.grantPermissions(["notifications"]);
+    await browser.addInitScript(() => {
+      const shown: Array<{ title: string; body: string | undefined }> = [];
+      const Real = window.Notification;
+      class Recorded {
+        constructor(title: string, options?: NotificationOptions) {
+          shown.push({ title, body: options?.body });
+        }
+        static get permission() {
+          return Real.permission;
+        }
+        static requestPermission() {
+          return Real.requestPermission();
+        }
+      }
+      Object.assign(window, { Notification: Recorded, shownNotifications: shown });
+    });
+    await page.goto(poolUrl);
+    await page.getByLabel("Browser notifications").check();
+    expect(await page.getByLabel("Browser notifications").isChecked()).toBe(true);
+
+    await submitTask(page, `notify me ${simDirective({ reply: "done" })}`);
+    await visible(page.getByRole("status").filter({ hasText: /Task “notify me.*” finished\./ }));
+    const shown = await page.evaluate(
+      () => (window as unknown as { shownNotifications: Array<{ title: string; body?: string }> }).shownNotifications,
+    );
+    expect(shown.map((n) => n.title)).toContain("claude-pool");
+    expect(shown.some((n) => /^Task “notify me.*” finished\.$/.test(n.body ?? ""))).toBe(true);
+  });
+});
