@@ -13,13 +13,33 @@ describe("parked tasks, permission warnings and browser notifications", () => {
     account: { as: "notices", team: "Notice Team", pool: { name: "quota-pool", slots: 1 } },
   });
 
-  it("a task parked by a usage limit says when it resumes, on the board, the overview and its page", async () => {
-    const { page, poolUrl } = ui;
+  it("a task parked by a usage limit says when it resumes, on its page, the board and the overview", async () => {
+    const { page } = ui;
     // A reset well ahead (whole seconds, as the CLI reports it), so the task stays parked.
     const resetsAt = new Date((Math.ceil(Date.now() / 1000) + 2 * 3600) * 1000);
     const expected = `waiting for usage limit, resumes at ${resetsAt.toISOString().replace("T", " ").slice(0, 19)} UTC`;
-    await submitTask(page, `over quota ${simDirective({ usageLimit: { resetsAt: resetsAt.toISOString() } })}`);
+    const script = { delayMs: 3000, toolTurns: 1, usageLimit: { resetsAt: resetsAt.toISOString() } };
+    await submitTask(page, `over quota ${simDirective(script)}`);
 
+    // Open while it runs: the page turns to "waiting for quota" by itself when the limit parks it.
+    await page
+      .getByRole("region", { name: "running tasks" })
+      .getByRole("link", { name: /^over quota/ })
+      .click();
+    await page.waitForURL(/\/tasks\//);
+    const taskUrl = page.url();
+    await visible(
+      page
+        .getByRole("list", { name: "Task output" })
+        .getByText(/sim-tool-1/)
+        .first(),
+    );
+    expect(await page.getByTestId("task-status").textContent()).toBe("running");
+    await visible(page.getByTestId("task-status").getByText("waiting for quota"));
+    expect(await page.getByTestId("parked-until").textContent()).toBe(expected);
+    await screenshot(page, "task-parked");
+
+    await page.getByRole("link", { name: /Back to/ }).click();
     const parked = page.getByRole("region", { name: "waiting for quota tasks" });
     await visible(parked.getByRole("link", { name: /^over quota/ }));
     expect(await parked.getByTestId("parked-until").textContent()).toBe(expected);
@@ -29,16 +49,10 @@ describe("parked tasks, permission warnings and browser notifications", () => {
     await visible(card.getByTestId("parked-until"));
     expect(await card.getByTestId("parked-until").textContent()).toBe(expected);
 
-    await card.getByRole("link", { name: /^over quota/ }).click();
-    await page.waitForURL(/\/tasks\//);
-    await visible(page.getByTestId("task-status").getByText("waiting for quota"));
-    expect(await page.getByTestId("parked-until").textContent()).toBe(expected);
-    await screenshot(page, "task-parked");
-
     // A parked task can be cancelled; done here so it does not wait out its reset in the engine.
+    await page.goto(taskUrl);
     await page.getByRole("button", { name: "Cancel task" }).click();
     await visible(page.getByTestId("task-status").getByText("cancelled"));
-    await page.goto(poolUrl);
   });
 
   it("marks a pool that bypasses permissions on the pool list and its page", async () => {
@@ -88,7 +102,9 @@ describe("parked tasks, permission warnings and browser notifications", () => {
     await submitTask(page, `notify me ${simDirective({ reply: "done" })}`);
     await visible(page.getByRole("status").filter({ hasText: /Task “notify me.*” finished\./ }));
     const shown = await page.evaluate(
-      () => (window as unknown as { shownNotifications: Array<{ title: string; body?: string }> }).shownNotifications,
+      () =>
+        (window as unknown as { shownNotifications: Array<{ title: string; body?: string }> })
+          .shownNotifications,
     );
     expect(shown.map((n) => n.title)).toContain("claude-pool");
     expect(shown.some((n) => /^Task “notify me.*” finished\.$/.test(n.body ?? ""))).toBe(true);

@@ -7,6 +7,7 @@ import { ErrorBox, Loading } from "@/components/states";
 import { EventLine } from "@/components/task/event-line";
 import { TaskActions } from "@/components/task/task-actions";
 import { TaskDiff } from "@/components/task/task-diff";
+import { useTaskStatusLive } from "@/components/task/use-task-status";
 import { useTaskStream } from "@/components/task/use-task-stream";
 import { connectionLabel } from "@/lib/connection";
 import { dateTime, duration, parkedLabel, statusLabel, tokens, usd } from "@/lib/format";
@@ -22,6 +23,7 @@ export default function TaskPage({ params }: { params: Promise<{ taskId: string 
   });
   const role = useRoleIn(pool.data?.teamId);
   const { events, connection } = useTaskStream(taskId);
+  useTaskStatusLive(task.data);
 
   if (task.isPending) return <Loading what="the task" />;
   if (task.isError) return <ErrorBox title="Task not available" error={task.error} />;
