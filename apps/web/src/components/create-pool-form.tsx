@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { errorFor, fieldErrors } from "@/lib/errors";
 import { useTRPC } from "@/lib/trpc";
-import { CheckField, FormError, NumberField, SelectField, TextField } from "./fields";
+import { binder, CheckField, FormError, InputField, SelectField } from "./fields";
 
 const MODES = ["default", "acceptEdits", "auto", "bypassPermissions", "dontAsk", "plan"] as const;
 
@@ -30,7 +30,7 @@ export function CreatePoolForm({ teamId }: { teamId: string }) {
     }),
   );
   const errors = fieldErrors(create.error);
-  const err = (field: string) => errorFor(errors, field);
+  const bind = binder(f, setF, errors, "pool");
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -49,48 +49,20 @@ export function CreatePoolForm({ teamId }: { teamId: string }) {
     <form className="card stack" onSubmit={onSubmit} aria-label="Create a pool">
       <h2>Create a pool</h2>
       <div className="row">
-        <TextField
-          label="Pool name"
-          errorId="pool-name-error"
-          error={err("name")}
-          value={f.name}
-          onChange={(name) => setF({ ...f, name })}
-          required
-        />
-        <NumberField
-          label="Slots"
-          errorId="pool-slots-error"
-          error={err("slots")}
-          value={f.slots}
-          onChange={(slots) => setF({ ...f, slots })}
-          min={1}
-          max={256}
-          required
-        />
-        <TextField
-          label="Model"
-          errorId="pool-model-error"
-          error={err("config.model")}
-          value={f.model}
-          onChange={(model) => setF({ ...f, model })}
-          placeholder="pool default"
-        />
-        <NumberField
+        <InputField label="Pool name" {...bind("name")} required />
+        <InputField label="Slots" {...bind("slots")} type="number" min={1} max={256} required />
+        <InputField label="Model" {...bind("model", "config.model")} placeholder="pool default" />
+        <InputField
           label="Budget cap (USD)"
-          errorId="pool-budget-error"
-          error={err("config.budgetUsd")}
-          value={f.budgetUsd}
-          onChange={(budgetUsd) => setF({ ...f, budgetUsd })}
+          {...bind("budgetUsd", "config.budgetUsd")}
+          type="number"
           min={0}
           step="any"
           placeholder="no cap"
         />
         <SelectField
           label="Permission mode"
-          errorId="pool-mode-error"
-          error={err("config.permissionMode")}
-          value={f.permissionMode}
-          onChange={(permissionMode) => setF({ ...f, permissionMode })}
+          {...bind("permissionMode", "config.permissionMode")}
           none="pool default"
           options={MODES}
         />
@@ -103,7 +75,7 @@ export function CreatePoolForm({ teamId }: { teamId: string }) {
           </CheckField>
         )}
       </div>
-      <FormError message={errors[""] ?? err("config.allowBypassPermissions")} />
+      <FormError message={errors[""] ?? errorFor(errors, "config.allowBypassPermissions")} />
       <div>
         <button type="submit" disabled={create.isPending}>
           Create pool

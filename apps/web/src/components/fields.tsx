@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { errorFor } from "@/lib/errors";
 import { FieldError } from "./states";
 
 /**
@@ -6,81 +7,57 @@ import { FieldError } from "./states";
  * control (its accessible name), and the API's message for the field beneath it, marked
  * `aria-invalid` (see lib/errors.ts). One place, so every form labels and flags fields alike.
  */
-interface FieldProps {
-  label: string;
+interface Bound {
   /** The id of the error line under the control. */
   errorId: string;
-  error?: string | undefined;
+  error: string | undefined;
   value: string;
   onChange(value: string): void;
 }
 
-export function TextField({
+/**
+ * Binds a form's string fields to controls: `bind("budgetUsd", "config.budgetUsd")` gives the
+ * value, its setter, and the API's message for that input path (the key itself by default).
+ */
+export function binder<T extends object>(
+  state: T,
+  setState: (next: T) => void,
+  errors: Record<string, string>,
+  idPrefix: string,
+) {
+  return (key: keyof T & string, apiField: string = key): Bound => ({
+    errorId: `${idPrefix}-${key}-error`,
+    error: errorFor(errors, apiField),
+    value: String(state[key] ?? ""),
+    onChange: (value) => setState({ ...state, [key]: value }),
+  });
+}
+
+export function InputField({
   label,
   errorId,
   error,
   value,
   onChange,
-  placeholder,
-  required,
-  list,
   children,
-}: FieldProps & {
+  ...input
+}: Bound & {
+  label: string;
+  type?: "text" | "number";
   placeholder?: string;
   required?: boolean;
   list?: string;
+  min?: number;
+  max?: number;
+  step?: number | "any";
   /** Shown after the input inside the label, e.g. its `<datalist>`. */
   children?: ReactNode;
 }) {
   return (
     <label>
       {label}
-      <input
-        value={value}
-        placeholder={placeholder}
-        required={required}
-        list={list}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={!!error}
-      />
+      <input {...input} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={!!error} />
       {children}
-      <FieldError id={errorId} message={error} />
-    </label>
-  );
-}
-
-export function NumberField({
-  label,
-  errorId,
-  error,
-  value,
-  onChange,
-  placeholder,
-  required,
-  min,
-  max,
-  step,
-}: FieldProps & {
-  placeholder?: string;
-  required?: boolean;
-  min?: number;
-  max?: number;
-  step?: number | "any";
-}) {
-  return (
-    <label>
-      {label}
-      <input
-        type="number"
-        min={min}
-        max={max}
-        step={step}
-        value={value}
-        placeholder={placeholder}
-        required={required}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={!!error}
-      />
       <FieldError id={errorId} message={error} />
     </label>
   );
@@ -95,7 +72,11 @@ export function SelectField({
   onChange,
   none,
   options,
-}: FieldProps & { none: string; options: ReadonlyArray<string | { value: string; label: string }> }) {
+}: Bound & {
+  label: string;
+  none: string;
+  options: ReadonlyArray<string | { value: string; label: string }>;
+}) {
   return (
     <label>
       {label}

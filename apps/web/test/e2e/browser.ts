@@ -117,4 +117,13 @@ export async function submitTask(page: Page, prompt: string, opts: { review?: bo
   await form.getByRole("button", { name: "Submit task" }).click();
 }
 
+/** Opens a task from the pool page's task board: its link in the column of `status`. */
+export async function openTask(page: Page, status: "running" | "completed", prompt: RegExp): Promise<void> {
+  await page
+    .getByRole("region", { name: `${status} tasks` })
+    .getByRole("link", { name: prompt })
+    .click();
+  await page.waitForURL(/\/tasks\//);
+}
+
 export type { Browser, BrowserContext, Locator, Page };

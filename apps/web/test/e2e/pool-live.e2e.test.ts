@@ -1,6 +1,15 @@
 import { simDirective } from "@claude-pool/claude-sim";
 import { describe, expect, it } from "vitest";
-import { createPool, createTeam, screenshot, signUp, submitTask, uniqueEmail, visible } from "./browser";
+import {
+  createPool,
+  createTeam,
+  openTask,
+  screenshot,
+  signUp,
+  submitTask,
+  uniqueEmail,
+  visible,
+} from "./browser";
 import { useDashboard } from "./dashboard";
 
 /**
@@ -60,9 +69,7 @@ describe("pools, live slots and task streams", () => {
   it("cancels a running task from its page", async () => {
     const { page } = ui;
     await submitTask(page, `never ends ${simDirective({ hang: true })}`);
-    const running = page.getByRole("region", { name: "running tasks" });
-    await running.getByRole("link", { name: /^never ends/ }).click();
-    await page.waitForURL(/\/tasks\//);
+    await openTask(page, "running", /^never ends/);
     await visible(page.getByTestId("task-status").getByText("running"));
     await page.getByRole("button", { name: "Cancel task" }).click();
     await visible(page.getByTestId("task-status").getByText("cancelled"));

@@ -1,6 +1,6 @@
 import { simDirective } from "@claude-pool/claude-sim";
 import { describe, expect, it } from "vitest";
-import { createPool, screenshot, submitTask, visible } from "./browser";
+import { createPool, openTask, screenshot, submitTask, visible } from "./browser";
 import { useDashboard } from "./dashboard";
 
 /**
@@ -22,11 +22,7 @@ describe("parked tasks, permission warnings and browser notifications", () => {
     await submitTask(page, `over quota ${simDirective(script)}`);
 
     // Open while it runs: the page turns to "waiting for quota" by itself when the limit parks it.
-    await page
-      .getByRole("region", { name: "running tasks" })
-      .getByRole("link", { name: /^over quota/ })
-      .click();
-    await page.waitForURL(/\/tasks\//);
+    await openTask(page, "running", /^over quota/);
     const taskUrl = page.url();
     await visible(
       page

@@ -3,7 +3,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { simDirective } from "@claude-pool/claude-sim";
 import { describe, expect, inject, it } from "vitest";
-import { screenshot, submitTask, visible } from "./browser";
+import { openTask, screenshot, submitTask, visible } from "./browser";
 import { openCable } from "./cable";
 import { useDashboard } from "./dashboard";
 import { WEB_DIR } from "./servers";
@@ -16,11 +16,7 @@ describe("a task page survives reloads and dropped connections", () => {
   it("reload mid-stream: the output continues with every line once, in order", async () => {
     const { page } = ui;
     await submitTask(page, `long one ${simDirective({ delayMs: 1000, toolTurns: 6 })}`);
-    await page
-      .getByRole("region", { name: "running tasks" })
-      .getByRole("link", { name: /^long one/ })
-      .click();
-    await page.waitForURL(/\/tasks\//);
+    await openTask(page, "running", /^long one/);
     const output = page.getByRole("list", { name: "Task output" });
     await visible(output.getByText(/sim-tool-2/).first());
     await page.reload();
@@ -36,11 +32,7 @@ describe("a task page survives reloads and dropped connections", () => {
     const { page, poolUrl } = ui;
     await page.goto(poolUrl);
     await submitTask(page, `dropped ${simDirective({ delayMs: 1500, toolTurns: 6 })}`);
-    await page
-      .getByRole("region", { name: "running tasks" })
-      .getByRole("link", { name: /^dropped/ })
-      .click();
-    await page.waitForURL(/\/tasks\//);
+    await openTask(page, "running", /^dropped/);
     const taskPath = new URL(page.url()).pathname;
     await page.goto(poolUrl);
 

@@ -1,6 +1,6 @@
 import { simDirective } from "@claude-pool/claude-sim";
 import { describe, expect, it } from "vitest";
-import { screenshot, submitTask, visible } from "./browser";
+import { openTask, screenshot, submitTask, visible } from "./browser";
 import { useDashboard } from "./dashboard";
 
 /**
@@ -21,11 +21,7 @@ describe("a worktree task's diff on its task page", () => {
     const { page } = ui;
     const content = "first line from the task\nsecond line from the task\n";
     await submitTask(page, `write notes ${simDirective({ writeFiles: { "notes/todo.txt": content } })}`);
-    await page
-      .getByRole("region", { name: "completed tasks" })
-      .getByRole("link", { name: /^write notes/ })
-      .click();
-    await page.waitForURL(/\/tasks\//);
+    await openTask(page, "completed", /^write notes/);
 
     const files = page.getByRole("table", { name: "Changed files" });
     const row = files.getByRole("row").filter({ hasText: "notes/todo.txt" });

@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { errorFor, fieldErrors } from "@/lib/errors";
 import { type RouterInputs, useTRPC } from "@/lib/trpc";
-import { CheckField, FormError, NumberField, SelectField, TextField } from "../fields";
+import { binder, CheckField, FormError, InputField, SelectField } from "../fields";
 import { FieldError } from "../states";
 import { useToasts } from "../toasts";
 import { watch } from "../watchers";
@@ -48,6 +48,7 @@ export function SubmitForm({ poolId, slots }: { poolId: string; slots: SlotChoic
   const active = f.review ? submitReview : submit;
   const errors = fieldErrors(active.error);
   const err = (k: string) => errorFor(errors, k);
+  const bind = binder(f, setF, errors, "submit");
   const roles = [...new Set(slots.map((s) => s.role).filter((r): r is string => !!r))];
 
   function onSubmit(e: FormEvent) {
@@ -89,71 +90,34 @@ export function SubmitForm({ poolId, slots }: { poolId: string; slots: SlotChoic
       <div className="row">
         <SelectField
           label="Slot"
-          errorId="submit-slot-error"
-          error={err("slot")}
-          value={f.slot}
-          onChange={(slot) => setF({ ...f, slot })}
+          {...bind("slot")}
           none="any slot"
           options={slots.map((s) => ({ value: s.id, label: s.name }))}
         />
-        <TextField
-          label="Role"
-          errorId="submit-role-error"
-          error={err("role")}
-          value={f.role}
-          onChange={(role) => setF({ ...f, role })}
-          list={`roles-${poolId}`}
-        >
+        <InputField label="Role" {...bind("role")} list={`roles-${poolId}`}>
           <datalist id={`roles-${poolId}`}>
             {roles.map((r) => (
               <option key={r} value={r} />
             ))}
           </datalist>
-        </TextField>
-        <NumberField
-          label="Priority"
-          errorId="submit-priority-error"
-          error={err("priority")}
-          value={f.priority}
-          onChange={(priority) => setF({ ...f, priority })}
-          step={1}
-          placeholder="0"
-        />
-        <TextField
-          label="Model"
-          errorId="submit-model-error"
-          error={err("config.model")}
-          value={f.model}
-          onChange={(model) => setF({ ...f, model })}
-          placeholder="pool default"
-        />
+        </InputField>
+        <InputField label="Priority" {...bind("priority")} type="number" step={1} placeholder="0" />
+        <InputField label="Model" {...bind("model", "config.model")} placeholder="pool default" />
         <SelectField
           label="Effort"
-          errorId="submit-effort-error"
-          error={err("config.effort")}
-          value={f.effort}
-          onChange={(effort) => setF({ ...f, effort })}
+          {...bind("effort", "config.effort")}
           none="pool default"
           options={EFFORTS}
         />
-        <NumberField
+        <InputField
           label="Task budget (USD)"
-          errorId="submit-budget-error"
-          error={err("maxBudgetUsd")}
-          value={f.maxBudgetUsd}
-          onChange={(maxBudgetUsd) => setF({ ...f, maxBudgetUsd })}
+          {...bind("maxBudgetUsd")}
+          type="number"
           min={0}
           step="any"
           placeholder="pool default"
         />
-        <TextField
-          label="Tags"
-          errorId="submit-tags-error"
-          error={err("tags")}
-          value={f.tags}
-          onChange={(tags) => setF({ ...f, tags })}
-          placeholder="comma, separated"
-        />
+        <InputField label="Tags" {...bind("tags")} placeholder="comma, separated" />
         <CheckField checked={f.review} onChange={(review) => setF({ ...f, review })}>
           Hold the result for review
         </CheckField>
