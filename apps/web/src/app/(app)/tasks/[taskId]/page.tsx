@@ -74,7 +74,8 @@ export default function TaskPage({ params }: { params: Promise<{ taskId: string 
               <dd>{t.tags.join(", ")}</dd>
             </>
           )}
-          {t.error && (
+          {/* A parked task's error is the usage limit itself: the notice above says it in words. */}
+          {t.error && t.status !== "waiting_for_quota" && (
             <>
               <dt>Error</dt>
               <dd className="field-error">
