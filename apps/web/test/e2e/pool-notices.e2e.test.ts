@@ -92,7 +92,12 @@ describe("parked tasks, permission warnings and browser notifications", () => {
     await visible(page.getByTestId("task-status").getByText("waiting for quota"));
     expect(await page.getByTestId("parked-until").textContent()).toBe(expected);
     // The facts carry no raw CLI error while it is parked (the stream still has its lines).
-    expect(await page.locator("dl.facts").getByText(/usage limit reached/).count()).toBe(0);
+    expect(
+      await page
+        .locator("dl.facts")
+        .getByText(/usage limit reached/)
+        .count(),
+    ).toBe(0);
     await screenshot(page, "task-parked");
 
     await page.getByRole("link", { name: /Back to/ }).click();
