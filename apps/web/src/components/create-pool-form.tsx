@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { errorFor, fieldErrors } from "@/lib/errors";
 import { useTRPC } from "@/lib/trpc";
-import { FieldError } from "./states";
+import { binder, CheckField, FormError, InputField, SelectField } from "./fields";
 
 const MODES = ["default", "acceptEdits", "auto", "bypassPermissions", "dontAsk", "plan"] as const;
 
@@ -19,6 +19,7 @@ export function CreatePoolForm({ teamId }: { teamId: string }) {
     budgetUsd: "",
     permissionMode: "",
     worktree: false,
+    allowBypass: false,
   });
   const create = useMutation(
     trpc.pools.create.mutationOptions({
@@ -29,7 +30,7 @@ export function CreatePoolForm({ teamId }: { teamId: string }) {
     }),
   );
   const errors = fieldErrors(create.error);
-  const err = (field: string) => errorFor(errors, field);
+  const bind = binder(f, setF, errors, "pool");
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -37,6 +38,8 @@ export function CreatePoolForm({ teamId }: { teamId: string }) {
     if (f.model.trim()) config.model = f.model.trim();
     if (f.budgetUsd.trim()) config.budgetUsd = Number(f.budgetUsd);
     if (f.permissionMode) config.permissionMode = f.permissionMode;
+    // The API refuses bypassPermissions unless the pool's config also opts in, explicitly.
+    if (f.permissionMode === "bypassPermissions" && f.allowBypass) config.allowBypassPermissions = true;
     create.mutate({ teamId, name: f.name.trim(), slots: Number(f.slots), config } as Parameters<
       typeof create.mutate
     >[0]);
@@ -46,76 +49,33 @@ export function CreatePoolForm({ teamId }: { teamId: string }) {
     <form className="card stack" onSubmit={onSubmit} aria-label="Create a pool">
       <h2>Create a pool</h2>
       <div className="row">
-        <label>
-          Pool name
-          <input
-            value={f.name}
-            onChange={(e) => setF({ ...f, name: e.target.value })}
-            required
-            aria-invalid={!!err("name")}
-          />
-          <FieldError id="pool-name-error" message={err("name")} />
-        </label>
-        <label>
-          Slots
-          <input
-            type="number"
-            min={1}
-            max={256}
-            value={f.slots}
-            onChange={(e) => setF({ ...f, slots: e.target.value })}
-            required
-            aria-invalid={!!err("slots")}
-          />
-          <FieldError id="pool-slots-error" message={err("slots")} />
-        </label>
-        <label>
-          Model
-          <input
-            value={f.model}
-            placeholder="pool default"
-            onChange={(e) => setF({ ...f, model: e.target.value })}
-          />
-          <FieldError id="pool-model-error" message={err("config.model")} />
-        </label>
-        <label>
-          Budget cap (USD)
-          <input
-            type="number"
-            min={0}
-            step="any"
-            value={f.budgetUsd}
-            placeholder="no cap"
-            onChange={(e) => setF({ ...f, budgetUsd: e.target.value })}
-            aria-invalid={!!err("config.budgetUsd")}
-          />
-          <FieldError id="pool-budget-error" message={err("config.budgetUsd")} />
-        </label>
-        <label>
-          Permission mode
-          <select value={f.permissionMode} onChange={(e) => setF({ ...f, permissionMode: e.target.value })}>
-            <option value="">pool default</option>
-            {MODES.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline">
-          <input
-            type="checkbox"
-            checked={f.worktree}
-            onChange={(e) => setF({ ...f, worktree: e.target.checked })}
-          />
+        <InputField label="Pool name" {...bind("name")} required />
+        <InputField label="Slots" {...bind("slots")} type="number" min={1} max={256} required />
+        <InputField label="Model" {...bind("model", "config.model")} placeholder="pool default" />
+        <InputField
+          label="Budget cap (USD)"
+          {...bind("budgetUsd", "config.budgetUsd")}
+          type="number"
+          min={0}
+          step="any"
+          placeholder="no cap"
+        />
+        <SelectField
+          label="Permission mode"
+          {...bind("permissionMode", "config.permissionMode")}
+          none="pool default"
+          options={MODES}
+        />
+        <CheckField checked={f.worktree} onChange={(worktree) => setF({ ...f, worktree })}>
           Each slot in its own git worktree
-        </label>
+        </CheckField>
+        {f.permissionMode === "bypassPermissions" && (
+          <CheckField checked={f.allowBypass} onChange={(allowBypass) => setF({ ...f, allowBypass })}>
+            Allow bypassPermissions: every tool runs without asking, file writes and shell commands included
+          </CheckField>
+        )}
       </div>
-      {errors[""] && (
-        <p className="field-error" role="alert">
-          {errors[""]}
-        </p>
-      )}
+      <FormError message={errors[""] ?? errorFor(errors, "config.allowBypassPermissions")} />
       <div>
         <button type="submit" disabled={create.isPending}>
           Create pool

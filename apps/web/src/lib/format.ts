@@ -42,3 +42,10 @@ export const TASK_STATUSES = [
 export function statusLabel(status: string): string {
   return status.replaceAll("_", " ");
 }
+
+/** A task parked by a usage limit, and when it runs again (the limit's reset, UTC). */
+export function parkedLabel(runAfter: string | null | undefined): string {
+  return runAfter
+    ? `waiting for usage limit, resumes at ${dateTime(runAfter)}`
+    : "waiting for usage limit, resumes when it resets";
+}

@@ -1,17 +1,7 @@
 import { simDirective } from "@claude-pool/claude-sim";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  createPool,
-  createTeam,
-  launch,
-  type Page,
-  screenshot,
-  screenshotIfFailed,
-  signUp,
-  submitTask,
-  uniqueEmail,
-  visible,
-} from "./browser";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Page, screenshot, submitTask, visible } from "./browser";
+import { useDashboard } from "./dashboard";
 
 /** What a page breaks for a keyboard, screen-reader or phone user, measured in the DOM. */
 async function audit(page: Page) {
@@ -74,16 +64,13 @@ async function audit(page: Page) {
 }
 
 describe("accessible and usable at 1280 px and at phone width", () => {
-  let session: Awaited<ReturnType<typeof launch>>;
-  let page: Page;
+  const ui = useDashboard({
+    account: { as: "a11y", team: "A11y Team", pool: { name: "a11y-pool", slots: 2 } },
+  });
   const paths: string[] = [];
 
   beforeAll(async () => {
-    session = await launch();
-    page = await session.browser.newPage();
-    await signUp(page, uniqueEmail("a11y"));
-    await createTeam(page, "A11y Team");
-    const poolId = await createPool(page, { name: "a11y-pool", slots: 2 });
+    const { page, poolId } = ui;
     await submitTask(page, `check me ${simDirective({ toolTurns: 1 })}`);
     const done = page
       .getByRole("region", { name: "completed tasks" })
@@ -100,16 +87,13 @@ describe("accessible and usable at 1280 px and at phone width", () => {
       "/settings",
     );
   });
-  afterEach(async (ctx) => screenshotIfFailed(page, ctx));
-  afterAll(async () => {
-    await session?.close();
-  });
 
   for (const [label, width, height] of [
     ["desktop", 1280, 900],
     ["phone", 390, 844],
   ] as const) {
     it(`every control is labelled, every action named, text has contrast, nothing overflows (${label}, ${width} px)`, async () => {
+      const { page } = ui;
       await page.setViewportSize({ width, height });
       for (const path of paths) {
         await page.goto(path);
@@ -131,6 +115,7 @@ describe("accessible and usable at 1280 px and at phone width", () => {
   }
 
   it("shows where the keyboard focus is", async () => {
+    const { page } = ui;
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(paths[1] ?? "/pools");
     await visible(page.getByRole("button", { name: "Submit task" }));

@@ -85,7 +85,15 @@ export async function createTeam(page: Page, name: string): Promise<void> {
 
 export async function createPool(
   page: Page,
-  opts: { name: string; slots?: number; budgetUsd?: number; worktree?: boolean; permissionMode?: string },
+  opts: {
+    name: string;
+    slots?: number;
+    budgetUsd?: number;
+    worktree?: boolean;
+    permissionMode?: string;
+    /** With `permissionMode: "bypassPermissions"`: the explicit opt-in the API asks for. */
+    allowBypass?: boolean;
+  },
 ): Promise<string> {
   await page.goto("/pools");
   const form = page.getByRole("form", { name: "Create a pool" });
@@ -94,6 +102,7 @@ export async function createPool(
   if (opts.budgetUsd !== undefined) await form.getByLabel("Budget cap (USD)").fill(String(opts.budgetUsd));
   if (opts.permissionMode) await form.getByLabel("Permission mode").selectOption(opts.permissionMode);
   if (opts.worktree) await form.getByLabel("Each slot in its own git worktree").check();
+  if (opts.allowBypass) await form.getByLabel(/^Allow bypassPermissions/).check();
   await form.getByRole("button", { name: "Create pool" }).click();
   await page.waitForURL(/\/pools\/[^/]+$/);
   await visible(page.getByRole("heading", { level: 1, name: opts.name }));
@@ -106,6 +115,15 @@ export async function submitTask(page: Page, prompt: string, opts: { review?: bo
   if (opts.tags) await form.getByLabel("Tags").fill(opts.tags);
   if (opts.review) await form.getByLabel("Hold the result for review").check();
   await form.getByRole("button", { name: "Submit task" }).click();
+}
+
+/** Opens a task from the pool page's task board: its link in the column of `status`. */
+export async function openTask(page: Page, status: "running" | "completed", prompt: RegExp): Promise<void> {
+  await page
+    .getByRole("region", { name: `${status} tasks` })
+    .getByRole("link", { name: prompt })
+    .click();
+  await page.waitForURL(/\/tasks\//);
 }
 
 export type { Browser, BrowserContext, Locator, Page };

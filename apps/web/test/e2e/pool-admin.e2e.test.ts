@@ -1,38 +1,16 @@
 import { simDirective } from "@claude-pool/claude-sim";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  createPool,
-  createTeam,
-  launch,
-  type Page,
-  screenshot,
-  screenshotIfFailed,
-  signUp,
-  submitTask,
-  uniqueEmail,
-  visible,
-} from "./browser";
+import { describe, expect, it } from "vitest";
+import { createPool, screenshot, submitTask, visible } from "./browser";
+import { useDashboard } from "./dashboard";
 
 /** The pool page's management side: slot identity, shared context, skills, the budget warning, tokens. */
 describe("managing a pool", () => {
-  let session: Awaited<ReturnType<typeof launch>>;
-  let page: Page;
-  let poolUrl = "";
-
-  beforeAll(async () => {
-    session = await launch();
-    page = await session.browser.newPage();
-    await signUp(page, uniqueEmail("admin"));
-    await createTeam(page, "Admin Team");
-    await createPool(page, { name: "admin-pool", slots: 2, budgetUsd: 0.3 });
-    poolUrl = page.url();
-  });
-  afterEach(async (ctx) => screenshotIfFailed(page, ctx));
-  afterAll(async () => {
-    await session?.close();
+  const ui = useDashboard({
+    account: { as: "admin", team: "Admin Team", pool: { name: "admin-pool", slots: 2, budgetUsd: 0.3 } },
   });
 
   it("renames a slot and gives it a role; the slot board shows it", async () => {
+    const { page } = ui;
     const form = page.getByRole("form", { name: "Edit a slot" });
     await form.getByLabel("Slot to edit").selectOption({ index: 0 });
     await form.getByLabel("Slot name").fill("reviewer-1");
@@ -45,6 +23,7 @@ describe("managing a pool", () => {
   });
 
   it("sets and deletes shared context", async () => {
+    const { page } = ui;
     const form = page.getByRole("form", { name: "Set a context entry" });
     await form.getByLabel("Context key").fill("language");
     await form.getByLabel("Context value").fill("rust");
@@ -56,12 +35,14 @@ describe("managing a pool", () => {
   });
 
   it("warns when the pool's spend crosses 80% of its cap", async () => {
+    const { page } = ui;
     await submitTask(page, `costly ${simDirective({ cost: 0.25 })}`);
     await visible(page.getByRole("status").filter({ hasText: /budget is 8\d% spent/ }));
     await screenshot(page, "budget-warning");
   });
 
   it("runs a skill through the form built from its arguments", async () => {
+    const { page } = ui;
     // A pool of its own: the capped pool above is past 80% of its cap, and what is left there
     // cannot buy another task of the cost it has learned (budget admission refuses it).
     await createPool(page, { name: "skills-pool", slots: 1 });
@@ -80,6 +61,7 @@ describe("managing a pool", () => {
   });
 
   it("creates an API token shown once, lists it, and revokes it", async () => {
+    const { page } = ui;
     await page.goto("/settings");
     const form = page.getByRole("form", { name: "Create an API token" });
     await form.getByLabel("Token name").fill("ci");
@@ -99,6 +81,7 @@ describe("managing a pool", () => {
   });
 
   it("switches teams with the team switcher, and signs out", async () => {
+    const { page } = ui;
     await page.goto("/settings");
     const form = page.getByRole("form", { name: "Create a team" });
     await form.getByLabel("Team name").fill("Second Team");

@@ -1,36 +1,26 @@
 import { simDirective } from "@claude-pool/claude-sim";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createPool,
   createTeam,
-  launch,
-  type Page,
+  openTask,
   screenshot,
-  screenshotIfFailed,
   signUp,
   submitTask,
   uniqueEmail,
   visible,
 } from "./browser";
+import { useDashboard } from "./dashboard";
 
 /**
  * The main path: an account, a team, a pool; a task whose slot turns busy and whose output
  * streams in before it ends, then its spend; a fan-out moving across the task board; a cancel.
  */
 describe("pools, live slots and task streams", () => {
-  let session: Awaited<ReturnType<typeof launch>>;
-  let page: Page;
-
-  beforeAll(async () => {
-    session = await launch();
-    page = await session.browser.newPage();
-  });
-  afterEach(async (ctx) => screenshotIfFailed(page, ctx));
-  afterAll(async () => {
-    await session?.close();
-  });
+  const ui = useDashboard();
 
   it("signs up, creates a team and a pool, and streams a task's output live into its page", async () => {
+    const { page } = ui;
     await signUp(page, uniqueEmail("owner"));
     await createTeam(page, "Live Team");
     await createPool(page, { name: "live-pool", slots: 2 });
@@ -61,6 +51,7 @@ describe("pools, live slots and task streams", () => {
   });
 
   it("fans out three prompts and the task board moves them to completed", async () => {
+    const { page } = ui;
     await page.getByRole("link", { name: /Back to/ }).click();
     const form = page.getByRole("form", { name: "Fan out prompts" });
     await form
@@ -76,10 +67,9 @@ describe("pools, live slots and task streams", () => {
   });
 
   it("cancels a running task from its page", async () => {
+    const { page } = ui;
     await submitTask(page, `never ends ${simDirective({ hang: true })}`);
-    const running = page.getByRole("region", { name: "running tasks" });
-    await running.getByRole("link", { name: /^never ends/ }).click();
-    await page.waitForURL(/\/tasks\//);
+    await openTask(page, "running", /^never ends/);
     await visible(page.getByTestId("task-status").getByText("running"));
     await page.getByRole("button", { name: "Cancel task" }).click();
     await visible(page.getByTestId("task-status").getByText("cancelled"));

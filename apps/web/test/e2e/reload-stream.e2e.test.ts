@@ -2,47 +2,21 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { simDirective } from "@claude-pool/claude-sim";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import {
-  createPool,
-  createTeam,
-  launch,
-  type Page,
-  screenshot,
-  screenshotIfFailed,
-  signUp,
-  submitTask,
-  uniqueEmail,
-  visible,
-} from "./browser";
+import { describe, expect, inject, it } from "vitest";
+import { openTask, screenshot, submitTask, visible } from "./browser";
 import { openCable } from "./cable";
+import { useDashboard } from "./dashboard";
 import { WEB_DIR } from "./servers";
 
 describe("a task page survives reloads and dropped connections", () => {
-  let session: Awaited<ReturnType<typeof launch>>;
-  let page: Page;
-  let poolUrl = "";
-
-  beforeAll(async () => {
-    session = await launch();
-    page = await session.browser.newPage();
-    await signUp(page, uniqueEmail("reloader"));
-    await createTeam(page, "Reload Team");
-    await createPool(page, { name: "reload-pool", slots: 1 });
-    poolUrl = page.url();
-  });
-  afterEach(async (ctx) => screenshotIfFailed(page, ctx));
-  afterAll(async () => {
-    await session?.close();
+  const ui = useDashboard({
+    account: { as: "reloader", team: "Reload Team", pool: { name: "reload-pool", slots: 1 } },
   });
 
   it("reload mid-stream: the output continues with every line once, in order", async () => {
+    const { page } = ui;
     await submitTask(page, `long one ${simDirective({ delayMs: 1000, toolTurns: 6 })}`);
-    await page
-      .getByRole("region", { name: "running tasks" })
-      .getByRole("link", { name: /^long one/ })
-      .click();
-    await page.waitForURL(/\/tasks\//);
+    await openTask(page, "running", /^long one/);
     const output = page.getByRole("list", { name: "Task output" });
     await visible(output.getByText(/sim-tool-2/).first());
     await page.reload();
@@ -55,19 +29,16 @@ describe("a task page survives reloads and dropped connections", () => {
   });
 
   it("a dropped connection reconnects without a gap or a duplicate", async () => {
+    const { page, poolUrl } = ui;
     await page.goto(poolUrl);
     await submitTask(page, `dropped ${simDirective({ delayMs: 1500, toolTurns: 6 })}`);
-    await page
-      .getByRole("region", { name: "running tasks" })
-      .getByRole("link", { name: /^dropped/ })
-      .click();
-    await page.waitForURL(/\/tasks\//);
+    await openTask(page, "running", /^dropped/);
     const taskPath = new URL(page.url()).pathname;
     await page.goto(poolUrl);
 
     // Watch the task through a connection the test can cut (same host, so the same session cookie).
     const cable = await openCable(Number(new URL(inject("webUrl")).port));
-    const tab = await session.browser.newPage();
+    const tab = await ui.browser.newPage();
     try {
       const streams: Array<{ url: string; lastEventId: string | undefined }> = [];
       const seen: Promise<void>[] = [];
@@ -103,6 +74,7 @@ describe("a task page survives reloads and dropped connections", () => {
   });
 
   it("reports the pool page's first-load JavaScript, gzipped", async () => {
+    const { page } = ui;
     const scripts = new Set<string>();
     page.on("response", (res) => {
       const url = new URL(res.url());

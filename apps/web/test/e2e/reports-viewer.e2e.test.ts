@@ -1,41 +1,21 @@
 import { readFileSync } from "node:fs";
 import { simDirective } from "@claude-pool/claude-sim";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  createPool,
-  createTeam,
-  launch,
-  type Page,
-  screenshot,
-  screenshotIfFailed,
-  signUp,
-  submitTask,
-  uniqueEmail,
-  visible,
-} from "./browser";
+import { afterAll, describe, expect, it } from "vitest";
+import { launch, screenshot, signUp, submitTask, uniqueEmail, visible } from "./browser";
+import { useDashboard } from "./dashboard";
 
 describe("reports and roles", () => {
-  let owner: Awaited<ReturnType<typeof launch>>;
-  let viewer: Awaited<ReturnType<typeof launch>>;
-  let page: Page;
-  let poolUrl = "";
-  const viewerEmail = uniqueEmail("viewer");
-
-  beforeAll(async () => {
-    owner = await launch();
-    page = await owner.browser.newPage();
-    await signUp(page, uniqueEmail("reporter"));
-    await createTeam(page, "Report Team");
-    await createPool(page, { name: "report-pool", slots: 1 });
-    poolUrl = page.url();
+  const ui = useDashboard({
+    account: { as: "reporter", team: "Report Team", pool: { name: "report-pool", slots: 1 } },
   });
-  afterEach(async (ctx) => screenshotIfFailed(page, ctx));
+  let viewer: Awaited<ReturnType<typeof launch>>;
+  const viewerEmail = uniqueEmail("viewer");
   afterAll(async () => {
-    await owner?.close();
     await viewer?.close();
   });
 
   it("shows the spend just made on the reports page and downloads it as CSV", async () => {
+    const { page } = ui;
     await submitTask(page, `count it ${simDirective({ cost: 0.25 })}`, { tags: "billing" });
     await visible(
       page.getByRole("region", { name: "completed tasks" }).getByRole("link", { name: /^count it/ }),
@@ -58,6 +38,7 @@ describe("reports and roles", () => {
   });
 
   it("a viewer sees no submit control, and the API refuses a submit anyway", async () => {
+    const { page, poolUrl } = ui;
     await page.goto("/settings");
     const invite = page.getByRole("form", { name: "Invite a member" });
     await invite.getByLabel("Invite by email").fill(viewerEmail);

@@ -1,35 +1,15 @@
 import { simDirective } from "@claude-pool/claude-sim";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  createPool,
-  createTeam,
-  launch,
-  type Page,
-  screenshot,
-  screenshotIfFailed,
-  signUp,
-  submitTask,
-  uniqueEmail,
-  visible,
-} from "./browser";
+import { describe, expect, it } from "vitest";
+import { screenshot, submitTask, visible } from "./browser";
+import { useDashboard } from "./dashboard";
 
 describe("review and chains", () => {
-  let session: Awaited<ReturnType<typeof launch>>;
-  let page: Page;
-
-  beforeAll(async () => {
-    session = await launch();
-    page = await session.browser.newPage();
-    await signUp(page, uniqueEmail("reviewer"));
-    await createTeam(page, "Review Team");
-    await createPool(page, { name: "review-pool", slots: 2 });
-  });
-  afterEach(async (ctx) => screenshotIfFailed(page, ctx));
-  afterAll(async () => {
-    await session?.close();
+  const ui = useDashboard({
+    account: { as: "reviewer", team: "Review Team", pool: { name: "review-pool", slots: 2 } },
   });
 
   it("rejects a review task with feedback, then approves the re-run", async () => {
+    const { page } = ui;
     await submitTask(page, `draft a haiku ${simDirective({ reply: "first draft" })}`, { review: true });
     await page
       .getByRole("link", { name: /^draft a haiku/ })
@@ -53,6 +33,7 @@ describe("review and chains", () => {
   });
 
   it("runs a two-step chain and shows both steps complete", async () => {
+    const { page } = ui;
     const poolUrl = page.url().includes("/pools/") ? page.url() : null;
     if (!poolUrl) await page.getByRole("link", { name: /Back to/ }).click();
     await page.getByRole("link", { name: "Chains" }).click();
@@ -75,6 +56,7 @@ describe("review and chains", () => {
   });
 
   it("shows the API's validation at the chain builder's field", async () => {
+    const { page } = ui;
     await page.goBack();
     const builder = page.getByRole("form", { name: "Chain builder" });
     await builder.getByLabel("Step 1 name").fill("bad.name");

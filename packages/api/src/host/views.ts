@@ -43,6 +43,8 @@ export interface TaskView {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** When a `waiting_for_quota` task may run again (its usage limit's reset), else null. */
+  runAfter: string | null;
 }
 
 export function taskView(r: StoredTask): TaskView {
@@ -82,6 +84,7 @@ export function taskView(r: StoredTask): TaskView {
     createdAt: r.createdAt.toISOString(),
     startedAt: r.startedAt?.toISOString() ?? null,
     finishedAt: r.finishedAt?.toISOString() ?? null,
+    runAfter: r.runAfter?.toISOString() ?? null,
   };
 }
 

@@ -44,6 +44,11 @@ export const poolConfigSchema = claudeConfigSchema.extend({
   maxRateLimitRetries: z.number().int().nonnegative().default(3),
   /** First backoff after a 429 (doubling each retry, at most 60 s); the API's retry-after wins when longer. */
   rateLimitBackoffMs: z.number().int().positive().default(1_000),
+  /**
+   * A pool's explicit opt-in to `permissionMode: "bypassPermissions"` (every tool runs without
+   * asking); the dashboard sends it with that mode. Accepted here so the config stays strict.
+   */
+  allowBypassPermissions: z.boolean().optional(),
 });
 
 export const slotSpecSchema = z.strictObject({

@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { errorFor, fieldErrors } from "@/lib/errors";
 import { type RouterInputs, useTRPC } from "@/lib/trpc";
+import { binder, CheckField, FormError, InputField, SelectField } from "../fields";
 import { FieldError } from "../states";
 import { useToasts } from "../toasts";
 import { watch } from "../watchers";
@@ -47,6 +48,7 @@ export function SubmitForm({ poolId, slots }: { poolId: string; slots: SlotChoic
   const active = f.review ? submitReview : submit;
   const errors = fieldErrors(active.error);
   const err = (k: string) => errorFor(errors, k);
+  const bind = binder(f, setF, errors, "submit");
   const roles = [...new Set(slots.map((s) => s.role).filter((r): r is string => !!r))];
 
   function onSubmit(e: FormEvent) {
@@ -86,100 +88,41 @@ export function SubmitForm({ poolId, slots }: { poolId: string; slots: SlotChoic
         <FieldError id="submit-prompt-error" message={err("prompt")} />
       </label>
       <div className="row">
-        <label>
-          Slot
-          <select value={f.slot} onChange={(e) => setF({ ...f, slot: e.target.value })}>
-            <option value="">any slot</option>
-            {slots.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-          <FieldError id="submit-slot-error" message={err("slot")} />
-        </label>
-        <label>
-          Role
-          <input
-            list={`roles-${poolId}`}
-            value={f.role}
-            onChange={(e) => setF({ ...f, role: e.target.value })}
-          />
+        <SelectField
+          label="Slot"
+          {...bind("slot")}
+          none="any slot"
+          options={slots.map((s) => ({ value: s.id, label: s.name }))}
+        />
+        <InputField label="Role" {...bind("role")} list={`roles-${poolId}`}>
           <datalist id={`roles-${poolId}`}>
             {roles.map((r) => (
               <option key={r} value={r} />
             ))}
           </datalist>
-          <FieldError id="submit-role-error" message={err("role")} />
-        </label>
-        <label>
-          Priority
-          <input
-            type="number"
-            step={1}
-            value={f.priority}
-            placeholder="0"
-            onChange={(e) => setF({ ...f, priority: e.target.value })}
-            aria-invalid={!!err("priority")}
-          />
-          <FieldError id="submit-priority-error" message={err("priority")} />
-        </label>
-        <label>
-          Model
-          <input
-            value={f.model}
-            placeholder="pool default"
-            onChange={(e) => setF({ ...f, model: e.target.value })}
-          />
-          <FieldError id="submit-model-error" message={err("config.model")} />
-        </label>
-        <label>
-          Effort
-          <select value={f.effort} onChange={(e) => setF({ ...f, effort: e.target.value })}>
-            <option value="">pool default</option>
-            {EFFORTS.map((x) => (
-              <option key={x} value={x}>
-                {x}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Task budget (USD)
-          <input
-            type="number"
-            step="any"
-            min={0}
-            value={f.maxBudgetUsd}
-            placeholder="pool default"
-            onChange={(e) => setF({ ...f, maxBudgetUsd: e.target.value })}
-            aria-invalid={!!err("maxBudgetUsd")}
-          />
-          <FieldError id="submit-budget-error" message={err("maxBudgetUsd")} />
-        </label>
-        <label>
-          Tags
-          <input
-            value={f.tags}
-            placeholder="comma, separated"
-            onChange={(e) => setF({ ...f, tags: e.target.value })}
-          />
-          <FieldError id="submit-tags-error" message={err("tags")} />
-        </label>
-        <label className="inline">
-          <input
-            type="checkbox"
-            checked={f.review}
-            onChange={(e) => setF({ ...f, review: e.target.checked })}
-          />
+        </InputField>
+        <InputField label="Priority" {...bind("priority")} type="number" step={1} placeholder="0" />
+        <InputField label="Model" {...bind("model", "config.model")} placeholder="pool default" />
+        <SelectField
+          label="Effort"
+          {...bind("effort", "config.effort")}
+          none="pool default"
+          options={EFFORTS}
+        />
+        <InputField
+          label="Task budget (USD)"
+          {...bind("maxBudgetUsd")}
+          type="number"
+          min={0}
+          step="any"
+          placeholder="pool default"
+        />
+        <InputField label="Tags" {...bind("tags")} placeholder="comma, separated" />
+        <CheckField checked={f.review} onChange={(review) => setF({ ...f, review })}>
           Hold the result for review
-        </label>
+        </CheckField>
       </div>
-      {errors[""] && (
-        <p className="field-error" role="alert">
-          {errors[""]}
-        </p>
-      )}
+      <FormError message={errors[""]} />
       <div>
         <button type="submit" disabled={active.isPending}>
           Submit task

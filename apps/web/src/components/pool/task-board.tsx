@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { statusLabel, TASK_STATUSES, usd } from "@/lib/format";
+import { parkedLabel, statusLabel, TASK_STATUSES, usd } from "@/lib/format";
 import type { RouterOutputs } from "@/lib/trpc";
 
 type TaskItem = RouterOutputs["tasks"]["list"]["items"][number];
@@ -25,6 +25,11 @@ export function TaskBoard({ tasks }: { tasks: TaskItem[] }) {
                 {items.map((t) => (
                   <li key={t.id}>
                     <Link href={`/tasks/${t.id}`}>{t.prompt.slice(0, 80) || t.id}</Link>
+                    {t.status === "waiting_for_quota" && (
+                      <div className="hint" data-testid="parked-until">
+                        {parkedLabel(t.runAfter)}
+                      </div>
+                    )}
                     <div className="hint">
                       {t.spendUsd ? usd(t.spendUsd) : ""} {t.tags.length ? `· ${t.tags.join(", ")}` : ""}
                     </div>

@@ -4,7 +4,7 @@ import { keyed } from "@/lib/keyed";
 export function DiffView({ patch }: { patch: string }) {
   const lines = keyed(patch.split("\n"));
   return (
-    <pre className="diff">
+    <pre className="diff" data-testid="diff-patch">
       {lines.map(({ item: line, key }) => {
         const cls =
           line.startsWith("+++") || line.startsWith("---") || line.startsWith("diff ")

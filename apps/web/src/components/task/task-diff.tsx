@@ -4,6 +4,10 @@ import { useTRPC } from "@/lib/trpc";
 import { ErrorBox } from "../states";
 import { DiffView } from "./diff-view";
 
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(0)} KiB`;
+}
+
 /** What the task changed in its worktree: files with +/- counts, then the highlighted patch. */
 export function TaskDiff({ taskId }: { taskId: string }) {
   const trpc = useTRPC();
@@ -21,7 +25,13 @@ export function TaskDiff({ taskId }: { taskId: string }) {
   }
   return (
     <section className="card" aria-labelledby="diff-title">
-      <h2 id="diff-title">Changes</h2>
+      <div className="spread">
+        <h2 id="diff-title">Changes</h2>
+        <span data-testid="diff-totals">
+          {d.files.length} {d.files.length === 1 ? "file" : "files"} ·{" "}
+          <span className="plus">+{d.additions}</span> <span className="minus">−{d.deletions}</span>
+        </span>
+      </div>
       <table aria-label="Changed files">
         <thead>
           <tr>
@@ -34,12 +44,26 @@ export function TaskDiff({ taskId }: { taskId: string }) {
           {d.files.map((f) => (
             <tr key={f.path}>
               <td className="mono">{f.path}</td>
-              <td className="plus">{f.additions === undefined ? "—" : `+${f.additions}`}</td>
-              <td className="minus">{f.deletions === undefined ? "—" : `−${f.deletions}`}</td>
+              {f.binary ? (
+                <td colSpan={2} className="muted">
+                  binary file
+                </td>
+              ) : (
+                <>
+                  <td className="plus">+{f.additions}</td>
+                  <td className="minus">−{f.deletions}</td>
+                </>
+              )}
             </tr>
           ))}
         </tbody>
       </table>
+      {d.truncated && (
+        <p className="notice" role="note">
+          The patch is {kib(d.patchBytes)}; only its first {kib(new TextEncoder().encode(d.patch).length)}{" "}
+          were kept and are shown below.
+        </p>
+      )}
       <DiffView patch={d.patch} />
     </section>
   );

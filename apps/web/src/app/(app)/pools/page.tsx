@@ -3,9 +3,10 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { CreatePoolForm } from "@/components/create-pool-form";
 import { CreateTeamForm } from "@/components/create-team-form";
+import { BypassBadge } from "@/components/pool/bypass-badge";
 import { atLeast, useSession } from "@/components/session";
 import { Empty, ErrorBox, Gauge, Loading } from "@/components/states";
-import { usd } from "@/lib/format";
+import { parkedLabel, usd } from "@/lib/format";
 import { useLivePoolStatus } from "@/lib/live";
 import { useTRPC } from "@/lib/trpc";
 
@@ -17,7 +18,7 @@ function PoolCard({
   teamId,
   live,
 }: {
-  pool: { id: string; name: string };
+  pool: { id: string; name: string; config: Record<string, unknown> };
   teamId: string;
   live: boolean;
 }) {
@@ -47,6 +48,7 @@ function PoolCard({
       <h2 id={`pool-${pool.id}`}>
         <Link href={`/pools/${pool.id}`}>{pool.name}</Link>
       </h2>
+      <BypassBadge config={pool.config} />
       {status.isPending && <Loading what="status" />}
       {status.isError && <ErrorBox title="Status unavailable" error={status.error} />}
       {s && (
@@ -74,7 +76,7 @@ function PoolCard({
                 {parkedTasks.map((t) => (
                   <li key={t.id}>
                     <Link href={`/tasks/${t.id}`}>{t.prompt.slice(0, 60)}</Link> —{" "}
-                    {t.error?.message ?? "waits for the usage limit to reset"}
+                    <span data-testid="parked-until">{parkedLabel(t.runAfter)}</span>
                   </li>
                 ))}
               </ul>

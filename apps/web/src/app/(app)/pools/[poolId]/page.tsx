@@ -1,6 +1,7 @@
 "use client";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { use, useEffect, useMemo, useRef } from "react";
+import { BypassBadge } from "@/components/pool/bypass-badge";
 import { ContextEditor } from "@/components/pool/context-editor";
 import { PoolNav } from "@/components/pool/pool-nav";
 import { SlotBoard } from "@/components/pool/slot-board";
@@ -57,6 +58,7 @@ export default function PoolPage({ params }: { params: Promise<{ poolId: string 
     <>
       <div className="spread">
         <h1>{pool.data.name}</h1>
+        <BypassBadge config={pool.data.config} />
         <span className="muted" role="status">
           {connectionLabel(connection)}
         </span>

@@ -7,9 +7,10 @@ import { ErrorBox, Loading } from "@/components/states";
 import { EventLine } from "@/components/task/event-line";
 import { TaskActions } from "@/components/task/task-actions";
 import { TaskDiff } from "@/components/task/task-diff";
+import { useTaskStatusLive } from "@/components/task/use-task-status";
 import { useTaskStream } from "@/components/task/use-task-stream";
 import { connectionLabel } from "@/lib/connection";
-import { dateTime, duration, statusLabel, tokens, usd } from "@/lib/format";
+import { dateTime, duration, parkedLabel, statusLabel, tokens, usd } from "@/lib/format";
 import { useTRPC } from "@/lib/trpc";
 
 export default function TaskPage({ params }: { params: Promise<{ taskId: string }> }) {
@@ -22,6 +23,7 @@ export default function TaskPage({ params }: { params: Promise<{ taskId: string 
   });
   const role = useRoleIn(pool.data?.teamId);
   const { events, connection } = useTaskStream(taskId);
+  useTaskStatusLive(task.data);
 
   if (task.isPending) return <Loading what="the task" />;
   if (task.isError) return <ErrorBox title="Task not available" error={task.error} />;
@@ -38,6 +40,11 @@ export default function TaskPage({ params }: { params: Promise<{ taskId: string 
           {statusLabel(t.status)}
         </span>
       </div>
+      {t.status === "waiting_for_quota" && (
+        <p className="notice" role="status" data-testid="parked-until">
+          {parkedLabel(t.runAfter)}
+        </p>
+      )}
       <section className="card">
         <h2>Prompt</h2>
         <p className="mono" style={{ whiteSpace: "pre-wrap" }}>
@@ -67,7 +74,8 @@ export default function TaskPage({ params }: { params: Promise<{ taskId: string 
               <dd>{t.tags.join(", ")}</dd>
             </>
           )}
-          {t.error && (
+          {/* A parked task's error is the usage limit itself: the notice above says it in words. */}
+          {t.error && t.status !== "waiting_for_quota" && (
             <>
               <dt>Error</dt>
               <dd className="field-error">
