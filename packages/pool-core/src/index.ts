@@ -138,6 +138,7 @@ export {
   type SlotState,
   type TaskErrorInfo,
   type TaskResult,
+  type UsageLimitStatus,
   type TaskSpend,
   type TaskStatus,
   TERMINAL_STATUSES,
@@ -148,6 +149,7 @@ export { parseStreamLine, type ResultMessage, type StreamLine } from "./driver/m
 export type { Driver, DriverKind, SlotDriver } from "./driver/port.js";
 export { type KillReason, type RunOutcome, type RunRequest, runClaude } from "./driver/run.js";
 export { Pool } from "./pool/pool.js";
+export { credentialKeyOf } from "./pool/credential.js";
 export { StoreListeners } from "./store/listeners.js";
 export { addTokens, InMemoryStore, type InMemoryStoreOptions, ZERO_TOKENS } from "./store/memory.js";
 export type {
@@ -156,6 +158,9 @@ export type {
   ChainStatus,
   ClaimedTask,
   ClaimRequest,
+  CredentialPark,
+  CredentialParkRequest,
+  CredentialParkResult,
   FinishRequest,
   NewTask,
   NewTaskEvent,
