@@ -139,7 +139,7 @@ export class TaskExecution {
       });
       let verdict: Verdict = judgeOutcome(outcome, task.timeoutMs);
       // The account is over its limit, not just this task: nothing else of it is tried until the reset.
-      if (verdict.kind === "quota" && verdict.resetsAt !== null) {
+      if (verdict.kind === "quota" && verdict.resetsAt !== null && verdict.resetsAt.getTime() > clock.now()) {
         await settlement.parkCredential(slot, verdict.resetsAt, task.id);
       }
       if (verdict.kind === "missing_session" && resume !== null) {
