@@ -43,6 +43,8 @@ export interface TaskView {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** A `waiting_for_quota` task runs again at this time (its account's usage-limit reset). */
+  runAfter: string | null;
 }
 
 export function taskView(r: StoredTask): TaskView {
@@ -82,6 +84,7 @@ export function taskView(r: StoredTask): TaskView {
     createdAt: r.createdAt.toISOString(),
     startedAt: r.startedAt?.toISOString() ?? null,
     finishedAt: r.finishedAt?.toISOString() ?? null,
+    runAfter: r.runAfter?.toISOString() ?? null,
   };
 }
 
