@@ -28,7 +28,11 @@ it("pool_status reports usage_limit: the reset and the tasks waiting for it; nul
     await callTool(mcp.client, "pool_submit", { prompt });
   }
   let status = structured((await callTool(mcp.client, "pool_status", {})).result);
-  for (let i = 0; i < 200 && (status.usage_limit as { parked_tasks: number } | null)?.parked_tasks !== 3; i++) {
+  for (
+    let i = 0;
+    i < 200 && (status.usage_limit as { parked_tasks: number } | null)?.parked_tasks !== 3;
+    i++
+  ) {
     await new Promise((r) => setTimeout(r, 50));
     status = structured((await callTool(mcp.client, "pool_status", {})).result);
   }

@@ -36,6 +36,8 @@ it("status prints the usage limit's reset and the parked tasks; --json carries u
   expect(text.code, text.stderr).toBe(0);
   const lines = text.stdout.split("\n");
   expect(lines[0]).toMatch(/^pool main \(.+\): queue 3, running 0, /);
-  expect(lines[1]).toMatch(new RegExp(`^usage limit reached: 3 tasks wait until ${until} \\(in (59m\\d\\ds|1h00m)\\)$`));
+  expect(lines[1]).toMatch(
+    new RegExp(`^usage limit reached: 3 tasks wait until ${until} \\(in (59m\\d\\ds|1h00m)\\)$`),
+  );
   expect(lines[2]).toMatch(/^SLOT\s+ROLE\s+STATE/);
 });

@@ -31,7 +31,12 @@ describe("a usage limit parks the account on every engine sharing the database",
 
   it("8 tasks of an account over its limit: at most one try per slot, none failed, all held until the reset, shown in status", async () => {
     const { team } = d;
-    const { poolId } = await team.admin.call.pools.create({ teamId: team.id, name: "quota", slots: 2, config: {} });
+    const { poolId } = await team.admin.call.pools.create({
+      teamId: team.id,
+      name: "quota",
+      slots: 2,
+      config: {},
+    });
     await eventually(
       () => team.viewer.call.pools.status({ poolId }),
       (s) => s.engines.length === 2,
@@ -52,14 +57,18 @@ describe("a usage limit parks the account on every engine sharing the database",
     // The other engine reads the same park from the database.
     expect((await hostB.pool(poolId).status()).usageLimit).toEqual({ until: resetsAt, parkedTasks: 8 });
     // Only the runs already under way when the limit was first reported: at most one per slot (4).
-    const tried = d.simLog().filter((e) => typeof e.prompt === "string" && e.prompt.startsWith("job ")).length;
+    const tried = d
+      .simLog()
+      .filter((e) => typeof e.prompt === "string" && e.prompt.startsWith("job ")).length;
     expect(tried).toBeGreaterThanOrEqual(1);
     expect(tried).toBeLessThanOrEqual(4);
     // A task submitted now is held at once, on either engine.
     const late = await team.member.call.tasks.submit({ poolId, prompt: "late job" });
     const lateTask = await team.viewer.call.tasks.get({ taskId: late.taskId });
     expect(lateTask).toMatchObject({ status: "waiting_for_quota", runAfter: resetsAt });
-    console.log(`usage limit across 2 engines: 9 tasks, ${tried} tried (4 slots), 0 failed, 9 held until ${resetsAt}`);
+    console.log(
+      `usage limit across 2 engines: 9 tasks, ${tried} tried (4 slots), 0 failed, 9 held until ${resetsAt}`,
+    );
     await team.admin.call.pools.drain({ poolId });
   });
 });

@@ -138,18 +138,18 @@ export {
   type SlotState,
   type TaskErrorInfo,
   type TaskResult,
-  type UsageLimitStatus,
   type TaskSpend,
   type TaskStatus,
   TERMINAL_STATUSES,
   type TokenUsage,
+  type UsageLimitStatus,
 } from "./domain/types.js";
 export { buildClaudeArgs, type ClaudeInvocation } from "./driver/args.js";
 export { parseStreamLine, type ResultMessage, type StreamLine } from "./driver/messages.js";
 export type { Driver, DriverKind, SlotDriver } from "./driver/port.js";
 export { type KillReason, type RunOutcome, type RunRequest, runClaude } from "./driver/run.js";
-export { Pool } from "./pool/pool.js";
 export { credentialKeyOf } from "./pool/credential.js";
+export { Pool } from "./pool/pool.js";
 export { StoreListeners } from "./store/listeners.js";
 export { addTokens, InMemoryStore, type InMemoryStoreOptions, ZERO_TOKENS } from "./store/memory.js";
 export type {

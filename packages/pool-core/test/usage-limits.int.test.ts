@@ -43,7 +43,10 @@ it("the real CLI: a usage-limit 429 parks the account's queue until the reset; t
     await waitFor(async () => (await pool.status()).activeTasks === 0);
     const triedWhileLimited = mock.messagesRequests().length - 1;
     expect(triedWhileLimited).toBe(1);
-    expect((await pool.status()).usageLimit).toEqual({ until: new Date(reset).toISOString(), parkedTasks: 3 });
+    expect((await pool.status()).usageLimit).toEqual({
+      until: new Date(reset).toISOString(),
+      parkedTasks: 3,
+    });
     for (const id of ids) expect((await pool.task(id)).runAfter?.getTime()).toBe(reset);
 
     clock.advanceTo(reset);
@@ -52,9 +55,9 @@ it("the real CLI: a usage-limit 429 parks the account's queue until the reset; t
     expect(mock.messagesRequests().length).toBe(1 + 1 + 3);
     // The limited task resumed the slot's session (the warm-up is in its request), its prompt once.
     expect(results[0]?.sessionId).toBe(warm.sessionId);
-    const retry = mock.messagesRequests().find(
-      (r, i) => i > 1 && JSON.stringify(r.body?.messages).includes("limited task alpha"),
-    );
+    const retry = mock
+      .messagesRequests()
+      .find((r, i) => i > 1 && JSON.stringify(r.body?.messages).includes("limited task alpha"));
     const sent = JSON.stringify(retry?.body?.messages);
     expect(sent).toContain("warm up first");
     expect(sent.split("limited task alpha")).toHaveLength(2);

@@ -49,7 +49,9 @@ describe("a usage limit is the account's", () => {
     ];
     const slotSession = new Map(warm.map((r) => [r.slotId, r.sessionId]));
     const waits = new Map<string, string[]>();
-    pool.on("task.waiting_for_quota", (e) => waits.set(e.taskId, [...(waits.get(e.taskId) ?? []), e.resetsAt]));
+    pool.on("task.waiting_for_quota", (e) =>
+      waits.set(e.taskId, [...(waits.get(e.taskId) ?? []), e.resetsAt]),
+    );
 
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) ids.push(await pool.submit(`task ${i} <<sim:${LIMITED}>>`));

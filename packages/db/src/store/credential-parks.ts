@@ -1,6 +1,6 @@
 import type { CredentialPark, CredentialParkRequest, CredentialParkResult } from "@claude-pool/core";
 import { type SQL, sql } from "drizzle-orm";
-import { type Db, type Tx, queryRows } from "../executor.js";
+import { type Db, queryRows, type Tx } from "../executor.js";
 import { STORE_CHANNEL } from "./notify.js";
 
 /**
@@ -68,7 +68,12 @@ export async function listCredentialParks(db: Db, poolId: string, now: SQL): Pro
  * A task inserted while an account of its pool is parked is held like the pool's other pending
  * tasks: until the earliest park's end, for that credential (slots of other accounts may run it).
  */
-export async function holdIfParked(tx: Tx, taskId: string, poolId: string, now: SQL): Promise<CredentialPark | null> {
+export async function holdIfParked(
+  tx: Tx,
+  taskId: string,
+  poolId: string,
+  now: SQL,
+): Promise<CredentialPark | null> {
   const [held] = await queryRows<{ credential: string; until: string | Date }>(
     tx,
     sql`

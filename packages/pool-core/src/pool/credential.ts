@@ -24,7 +24,10 @@ const ACCOUNT_ENV = [
  * - `apiKeyHelper`: a `--settings` value in `extraArgs` (inline JSON or a file path) can name one;
  *   the value is part of the key (one given in the config dir's settings is covered by the dir).
  */
-export function credentialKeyOf(env: Record<string, string | undefined>, extraArgs: readonly string[] = []): string {
+export function credentialKeyOf(
+  env: Record<string, string | undefined>,
+  extraArgs: readonly string[] = [],
+): string {
   const parts: Record<string, string | null> = {};
   for (const name of ACCOUNT_ENV) parts[name] = env[name] || null;
   parts.configDir = env.CLAUDE_CONFIG_DIR

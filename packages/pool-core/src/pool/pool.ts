@@ -27,8 +27,8 @@ import { microsToUsd, usdToMicros } from "../domain/money.js";
 import {
   type PoolOptions,
   type PoolOptionsInput,
-  parseOptions,
   type PoolSlotSpec,
+  parseOptions,
   type SlotSpec,
   slotSpecSchema,
   type TaskOptionsInput,

@@ -3,8 +3,8 @@ import { isTerminal, type TokenUsage } from "../domain/types.js";
 import { StoreListeners } from "./listeners.js";
 import { MemoryBudgetLedger } from "./memory-budget.js";
 import { MemoryChains } from "./memory-chains.js";
-import { heldByPark, heldForAnother, MemoryCredentialParks } from "./memory-quota.js";
 import { MemoryQueue } from "./memory-queue.js";
+import { heldByPark, heldForAnother, MemoryCredentialParks } from "./memory-quota.js";
 import type {
   BudgetState,
   ChainRecord,

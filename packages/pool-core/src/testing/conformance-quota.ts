@@ -31,14 +31,20 @@ export function describeQuotaConformance(t: TestApi, ctx: ConformanceContext): v
       expect((await store.getTask(elsewhere.id))?.status).toBe("queued");
       // Submitted during the park: held at once, never tried.
       const later = await store.insertTask(newTestTask(POOL));
-      expect(later).toMatchObject({ status: "waiting_for_quota", runAfter: until, quotaCredential: "cred-a" });
+      expect(later).toMatchObject({
+        status: "waiting_for_quota",
+        runAfter: until,
+        quotaCredential: "cred-a",
+      });
       expect(await store.countPendingTasks(POOL)).toBe(3);
       expect(await store.listCredentialParks(POOL)).toEqual([{ credential: "cred-a", until }]);
       expect(await store.listCredentialParks(OTHER_POOL)).toEqual([]);
 
       expect(await store.claimNextTask(claimFor("slot-0", { credential: "cred-a" }))).toBeUndefined();
       // Parks are per pool: the same account's slot of another pool is not stopped by this one.
-      const other = await store.claimNextTask(claimFor("slot-0", { poolId: OTHER_POOL, credential: "cred-a" }));
+      const other = await store.claimNextTask(
+        claimFor("slot-0", { poolId: OTHER_POOL, credential: "cred-a" }),
+      );
       expect(other?.id).toBe(elsewhere.id);
       // A slot on another account takes the held work, best first, and the hold is gone from it.
       const taken = await store.claimNextTask(claimFor("slot-1", { credential: "cred-b" }));
