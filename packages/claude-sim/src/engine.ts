@@ -4,7 +4,7 @@
  */
 
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { type Emitter, flushStdio } from "./output.js";
 import { costPico, type TokenUsage, usageForCost, usdToPico } from "./pricing.js";
@@ -427,7 +427,7 @@ export class SimRun {
 
       // A usage limit lifts at its reset time, as the real one does: a run after it succeeds.
       const limitResetMs = script.usageLimit ? resetTimeMs(script.usageLimit.resetsAt) : null;
-      const limited = limitResetMs !== null && Date.now() < limitResetMs;
+      const limited = limitResetMs !== null && simNow() < limitResetMs;
       if (round.kind === "final" && (script.apiError !== undefined || limited)) {
         let err: ApiErrorInfo;
         if (limitResetMs !== null && limited) {
@@ -633,6 +633,21 @@ function textOutput(o: ResultOutcome): string {
       return `Error: Reached max turns (${o.maxTurns})`;
     case "max_budget":
       return `Error: Exceeded USD budget (${o.budgetLabel})`;
+  }
+}
+
+/**
+ * The API side's clock for usage limits: `CLAUDE_SIM_NOW_FILE` (a file holding epoch milliseconds,
+ * written by a test that injects its clock into the pool too) when set and readable, else real time.
+ */
+function simNow(): number {
+  const file = process.env.CLAUDE_SIM_NOW_FILE;
+  if (!file) return Date.now();
+  try {
+    const ms = Number(readFileSync(file, "utf8").trim());
+    return Number.isFinite(ms) ? ms : Date.now();
+  } catch {
+    return Date.now();
   }
 }
 

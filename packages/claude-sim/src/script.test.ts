@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { JSON_OUT, lastResult, lines, runSim, STREAM, tempDir } from "../test/run-sim.js";
@@ -177,6 +177,18 @@ describe("scripted behaviour", () => {
     expect(r.code).toBe(0);
     expect(lines(r.stdout).some((l) => l.type === "rate_limit_event")).toBe(false);
     expect(lastResult(r.stdout)).toMatchObject({ is_error: false });
+  });
+
+  it("usageLimit follows CLAUDE_SIM_NOW_FILE's clock: limited before the reset it holds, lifted after", async () => {
+    const now = join(tempDir(), "now");
+    const prompt = 'x <<sim:{"usageLimit":{"resetsAt":"2030-01-01T00:00:00Z"}}>>';
+    writeFileSync(now, String(Date.parse("2029-12-31T23:59:59Z")));
+    const before = await runSim([...STREAM, prompt], { env: { CLAUDE_SIM_NOW_FILE: now } });
+    expect(lastResult(before.stdout)).toMatchObject({ is_error: true });
+    writeFileSync(now, String(Date.parse("2030-01-01T00:00:00Z")));
+    const after = await runSim([...STREAM, prompt], { env: { CLAUDE_SIM_NOW_FILE: now } });
+    expect(after.code).toBe(0);
+    expect(lastResult(after.stdout)).toMatchObject({ is_error: false });
   });
 
   it("CLAUDE_SIM_LOG gets one line per invocation with the pid, prompt and session", async () => {

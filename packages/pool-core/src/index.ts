@@ -142,11 +142,13 @@ export {
   type TaskStatus,
   TERMINAL_STATUSES,
   type TokenUsage,
+  type UsageLimitStatus,
 } from "./domain/types.js";
 export { buildClaudeArgs, type ClaudeInvocation } from "./driver/args.js";
 export { parseStreamLine, type ResultMessage, type StreamLine } from "./driver/messages.js";
 export type { Driver, DriverKind, SlotDriver } from "./driver/port.js";
 export { type KillReason, type RunOutcome, type RunRequest, runClaude } from "./driver/run.js";
+export { credentialKeyOf } from "./pool/credential.js";
 export { Pool } from "./pool/pool.js";
 export { StoreListeners } from "./store/listeners.js";
 export { addTokens, InMemoryStore, type InMemoryStoreOptions, ZERO_TOKENS } from "./store/memory.js";
@@ -156,6 +158,9 @@ export type {
   ChainStatus,
   ClaimedTask,
   ClaimRequest,
+  CredentialPark,
+  CredentialParkRequest,
+  CredentialParkResult,
   FinishRequest,
   NewTask,
   NewTaskEvent,

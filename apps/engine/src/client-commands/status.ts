@@ -55,6 +55,7 @@ export async function runStatus(argv: string[], usage: string): Promise<number> 
         spendUsd: r.status.spendUsd,
         reservedUsd: r.status.reservedUsd,
         budgetUsd: r.status.budgetUsd,
+        usageLimit: r.status.usageLimit,
         slots: r.slots,
       })),
     });
@@ -70,7 +71,12 @@ export async function runStatus(argv: string[], usage: string): Promise<number> 
       s.budgetUsd === null
         ? `spend ${usd(s.spendUsd)} (no cap)`
         : `spend ${usd(s.spendUsd)} of ${usd(s.budgetUsd)} (${usd(Math.max(0, s.budgetUsd - s.spendUsd - s.reservedUsd))} left)`;
-    const header = `pool ${r.pool.name} (${r.pool.id}): queue ${s.pendingTasks}, running ${s.activeTasks}, ${budget}`;
+    let header = `pool ${r.pool.name} (${r.pool.id}): queue ${s.pendingTasks}, running ${s.activeTasks}, ${budget}`;
+    // The account is over its usage limit: say when its parked tasks run, in UTC and from now.
+    if (s.usageLimit) {
+      const left = Math.max(0, Date.parse(s.usageLimit.until) - Date.now());
+      header += `\nusage limit reached: ${s.usageLimit.parkedTasks} tasks wait until ${s.usageLimit.until} (in ${duration(left)})`;
+    }
     const rows = r.slots.map((slot) => [
       slot.name,
       slot.role ?? "-",

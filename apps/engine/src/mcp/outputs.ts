@@ -129,6 +129,8 @@ export const statusOutput = z.object({
   reserved_usd: z.number(),
   budget_usd: z.number().nullable(),
   budget_remaining_usd: z.number().nullable(),
+  /** The pool's account is over its usage limit: its tasks wait until `until` (ISO, UTC). */
+  usage_limit: z.object({ until: z.string(), parked_tasks: z.number() }).nullable(),
   slots: z.array(slot),
 });
 
@@ -146,6 +148,7 @@ export function statusOut(label: string, s: PoolStatus): z.infer<typeof statusOu
     budget_usd: s.budgetUsd,
     budget_remaining_usd:
       s.budgetUsd === null ? null : Math.max(0, round6(s.budgetUsd - s.spendUsd - s.reservedUsd)),
+    usage_limit: s.usageLimit ? { until: s.usageLimit.until, parked_tasks: s.usageLimit.parkedTasks } : null,
     slots: s.slots.map((x) => ({
       id: x.id,
       name: x.name,

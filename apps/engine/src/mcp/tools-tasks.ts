@@ -50,7 +50,8 @@ export function registerTaskTools(server: McpServer, backend: PoolBackend, log: 
     "pool_status",
     {
       title: "Pool Status",
-      description: "The pool's slots (name, role, state, current task), queue depth, spend and budget.",
+      description:
+        "The pool's slots (name, role, state, current task), queue depth, spend and budget, and usage_limit: when the account is over its usage limit, the reset time its parked tasks wait for.",
       input: input({}),
       output: statusOutput,
       annotations: { readOnlyHint: true },

@@ -3,6 +3,9 @@ import type {
   ChainRecord,
   ClaimedTask,
   ClaimRequest,
+  CredentialPark,
+  CredentialParkRequest,
+  CredentialParkResult,
   FinishRequest,
   Micros,
   NewTask,
@@ -86,6 +89,18 @@ export class GatedStore implements Store {
   async parkTask(taskId: string, park: ParkRequest): Promise<boolean> {
     if (this.#frozen) return false;
     return this.#inner.parkTask(taskId, park);
+  }
+
+  /**
+   * A usage limit is the account's, not the pool object's: recorded even when frozen (the runs
+   * that reported it are killed and retried elsewhere, which must not try the account again).
+   */
+  parkCredential(request: CredentialParkRequest): Promise<CredentialParkResult> {
+    return this.#inner.parkCredential(request);
+  }
+
+  listCredentialParks(poolId: string): Promise<CredentialPark[]> {
+    return this.#inner.listCredentialParks(poolId);
   }
 
   async saveChain(chain: ChainRecord): Promise<void> {

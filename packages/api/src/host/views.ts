@@ -43,7 +43,7 @@ export interface TaskView {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
-  /** When a `waiting_for_quota` task may run again (its usage limit's reset), else null. */
+  /** A `waiting_for_quota` task runs again at this time (its account's usage-limit reset). */
   runAfter: string | null;
 }
 

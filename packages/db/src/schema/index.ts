@@ -2,6 +2,7 @@ export * from "./api-tokens.js";
 export * from "./auth.js";
 export * from "./chains.js";
 export * from "./context-entries.js";
+export * from "./credential-parks.js";
 export * from "./memberships.js";
 export * from "./pools.js";
 export * from "./skills.js";

@@ -49,6 +49,8 @@ export const tasks = pgTable(
     engineId: text("engine_id"),
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
     runAfter: timestamp("run_after", { withTimezone: true }),
+    /** The credential whose usage limit holds this waiting task (see credential_parks); null otherwise. */
+    quotaCredential: text("quota_credential"),
     attempt: integer("attempt").notNull().default(0),
     recoveries: integer("recoveries").notNull().default(0),
     claudeSessionId: text("claude_session_id"),

@@ -18,14 +18,27 @@ export async function claimNextTask(db: Db, claim: ClaimRequest, now: SQL): Prom
     claim.slotRole === null
       ? sql`t.target_role is null`
       : sql`(t.target_role is null or t.target_role = ${claim.slotRole}::text)`;
+  // A slot whose account is over its usage limit claims nothing; one on another account may take
+  // work held for that limit (quota_credential set, not its own) before the reset.
+  const credential = claim.credential;
+  const parked =
+    credential === undefined
+      ? sql`false`
+      : sql`exists (select 1 from credential_parks q where q.pool_id = ${claim.poolId}::text
+          and q.credential = ${credential}::text and q.until > ${now})`;
+  const heldForAnother =
+    credential === undefined
+      ? sql`false`
+      : sql`(t.quota_credential is not null and t.quota_credential <> ${credential}::text)`;
   const rows = await queryRows<{ id: string; claimed_from: string }>(
     db,
     sql`
     with c as (
       select t.id, t.status, t.reserved_micros from tasks t
       where t.pool_id = ${claim.poolId}::text
+        and not ${parked}
         and (t.status = 'queued'
-          or (t.status = 'waiting_for_quota' and (t.run_after is null or t.run_after <= ${now}))
+          or (t.status = 'waiting_for_quota' and (t.run_after is null or t.run_after <= ${now} or ${heldForAnother}))
           or (t.status = 'running' and t.lease_expires_at < ${now}))
         and (t.target_slot_id is null or t.target_slot_id = ${claim.slotId}::text)
         and ${role}
@@ -47,6 +60,7 @@ export async function claimNextTask(db: Db, claim: ClaimRequest, now: SQL): Prom
         engine_id = ${claim.engineId}::text,
         lease_expires_at = ${now} + ${claim.leaseMs}::int * interval '1 millisecond',
         run_after = null,
+        quota_credential = null,
         attempt = tasks.attempt + 1,
         recoveries = tasks.recoveries + (case when c.status = 'running' then 1 else 0 end),
         -- a run whose engine died is lost: its reservation went back to the pool above

@@ -3,6 +3,9 @@ import {
   type ChainRecord,
   type ClaimedTask,
   type ClaimRequest,
+  type CredentialPark,
+  type CredentialParkRequest,
+  type CredentialParkResult,
   type FinishRequest,
   type Micros,
   type NewTask,
@@ -32,6 +35,7 @@ import { readBudget, reserveBudget, setTeamBudgetCap } from "./budget.js";
 import { claimChain, claimOrphanedChains, renewChainLeases } from "./chain-leases.js";
 import { getChain, listChains, saveChain } from "./chains.js";
 import { claimNextTask } from "./claim.js";
+import { holdIfParked, listCredentialParks, parkCredential } from "./credential-parks.js";
 import { appendTaskEvents, listSessionResults, listTaskEvents } from "./events.js";
 import { STORE_CHANNEL } from "./notify.js";
 import { retryOnConflict } from "./retry.js";
@@ -148,8 +152,12 @@ export class PgStore implements Store {
         })
         .returning();
       if (!row) throw new Error(`inserting task ${task.id} returned no row`);
+      const held = await holdIfParked(tx, task.id, task.poolId, this.#now());
       await this.#notify(tx, task.poolId, { type: "task_queued", taskId: task.id });
-      return toTaskRecord(row);
+      const record = toTaskRecord(row);
+      return held
+        ? { ...record, status: "waiting_for_quota", runAfter: held.until, quotaCredential: held.credential }
+        : record;
     });
   }
 
@@ -225,6 +233,14 @@ export class PgStore implements Store {
         channel: STORE_CHANNEL,
       }),
     );
+  }
+
+  parkCredential(request: CredentialParkRequest): Promise<CredentialParkResult> {
+    return retryOnConflict(() => parkCredential(this.#db, request, this.#now()));
+  }
+
+  listCredentialParks(poolId: string): Promise<CredentialPark[]> {
+    return listCredentialParks(this.#db, poolId, this.#now());
   }
 
   async cancelPendingTask(taskId: string, error: TaskErrorInfo | null): Promise<boolean> {

@@ -45,6 +45,7 @@ export function toTaskRecord(r: typeof tasks.$inferSelect): TaskRecord {
     createdAt: r.createdAt,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
+    quotaCredential: r.quotaCredential,
   };
 }
 

@@ -58,8 +58,17 @@ export const slotSpecSchema = z.strictObject({
   config: claudeConfigSchema.optional(),
 });
 
+/**
+ * A slot as `Pool.create` takes it: `env` (over `claude.env`) can run the slot on another Claude
+ * account (its own ANTHROPIC_API_KEY or CLAUDE_CONFIG_DIR), so a usage limit of the pool's main
+ * account does not stop it. Only at creation: `configureSlot` takes no env (no secrets over the API).
+ */
+export const poolSlotSpecSchema = slotSpecSchema.extend({
+  env: z.record(z.string(), z.string()).optional(),
+});
+
 export const poolOptionsSchema = z.strictObject({
-  slots: z.union([z.number().int().min(1).max(256), z.array(slotSpecSchema).min(1).max(256)]),
+  slots: z.union([z.number().int().min(1).max(256), z.array(poolSlotSpecSchema).min(1).max(256)]),
   /** Identifies the pool in the store; stable across restarts to recover its work. */
   poolId: z.string().min(1).optional(),
   name: z.string().min(1).optional(),
@@ -110,6 +119,7 @@ export type PoolOptionsInput = z.input<typeof poolOptionsSchema> & {
 export type PoolOptions = z.output<typeof poolOptionsSchema>;
 export type PoolConfig = z.output<typeof poolConfigSchema>;
 export type SlotSpec = z.output<typeof slotSpecSchema>;
+export type PoolSlotSpec = z.output<typeof poolSlotSpecSchema>;
 
 export const taskOptionsSchema = z.strictObject({
   /** Run on this slot (id or name). */

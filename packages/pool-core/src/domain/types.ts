@@ -106,6 +106,16 @@ export interface PoolStatus {
   spendUsd: number;
   reservedUsd: number;
   budgetUsd: number | null;
+  /**
+   * An account of the pool is over its usage limit: `until` (ISO, UTC) is when the first such
+   * park ends (its slots claim again), `parkedTasks` how many tasks wait for quota. Null: none.
+   */
+  usageLimit: UsageLimitStatus | null;
+}
+
+export interface UsageLimitStatus {
+  until: string;
+  parkedTasks: number;
 }
 
 export interface DrainSummary {

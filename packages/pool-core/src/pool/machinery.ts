@@ -79,6 +79,7 @@ export function assembleMachinery(p: PoolParts, id: PoolIdentity): PoolMachinery
     settlement,
     waiters,
     chains,
+    clock: p.clock,
   });
   return { budget, settlement, scheduler, chains };
 }

@@ -27,6 +27,7 @@ import { microsToUsd, usdToMicros } from "../domain/money.js";
 import {
   type PoolOptions,
   type PoolOptionsInput,
+  type PoolSlotSpec,
   parseOptions,
   type SlotSpec,
   slotSpecSchema,
@@ -46,6 +47,7 @@ import type { Store, TaskEvent, TaskRecord } from "../store/port.js";
 import type { TaskDiff } from "../store/task-diff.js";
 import type { WorktreeManager } from "../worktrees/manager.js";
 import { setContextChecked } from "./context-writes.js";
+import { credentialKeyOf } from "./credential.js";
 import { assembleMachinery } from "./machinery.js";
 import { type PoolParts, preparePool } from "./prepare.js";
 import type { Scheduler } from "./scheduler.js";
@@ -53,6 +55,7 @@ import type { Settlement } from "./settlement.js";
 import { Slot } from "./slot.js";
 import { newTaskFrom } from "./submission.js";
 import { resultOrThrow } from "./task-errors.js";
+import { usageLimitOf } from "./usage-limits.js";
 import { TaskWaiters } from "./waiters.js";
 
 /**
@@ -101,11 +104,12 @@ export class Pool implements TaskRunner {
     this.workflows = new WorkflowRegistry(p.skills);
     this.id = opts.poolId ?? newId();
     this.engineId = opts.engineId ?? newId();
-    const specs: SlotSpec[] =
+    const specs: PoolSlotSpec[] =
       typeof opts.slots === "number" ? Array.from({ length: opts.slots }, () => ({})) : opts.slots;
-    this.#slots = specs.map(
-      (spec, i) => new Slot(this.id, this.engineId, i, spec, p.driver.slot(`slot-${i}`)),
-    );
+    this.#slots = specs.map((spec, i) => {
+      const account = credentialKeyOf({ ...p.env, ...spec.env }, opts.claude.extraArgs);
+      return new Slot(this.id, this.engineId, i, spec, p.driver.slot(`slot-${i}`), account);
+    });
     this.#waiters = new TaskWaiters(opts.pollIntervalMs);
     const machinery = assembleMachinery(p, {
       poolId: this.id,
@@ -359,6 +363,7 @@ export class Pool implements TaskRunner {
       spendUsd: microsToUsd(budget.spentMicros),
       reservedUsd: microsToUsd(budget.reservedMicros),
       budgetUsd: budget.capMicros === null ? null : microsToUsd(budget.capMicros),
+      usageLimit: await usageLimitOf(this.store, this.id),
     };
   }
 

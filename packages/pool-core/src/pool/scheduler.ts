@@ -1,3 +1,4 @@
+import type { PoolClock } from "../domain/clock.js";
 import { isTerminal } from "../domain/types.js";
 import type { KillReason } from "../driver/run.js";
 import type { ChainRecord, ClaimedTask, Store } from "../store/port.js";
@@ -28,6 +29,8 @@ export interface SchedulerDeps {
   settlement: Settlement;
   waiters: TaskWaiters;
   chains: ChainLeaseHolder;
+  /** The pool's time: a wake at a usage limit's reset is measured on it. */
+  clock: PoolClock;
 }
 
 interface Running {
@@ -97,7 +100,7 @@ export class Scheduler {
   /** Runs the claim loop again at `at` (a parked task becomes claimable). */
   wakeAt(at: Date): void {
     if (this.#closed) return;
-    const timer = setTimeout(() => this.pump(), Math.max(0, at.getTime() - Date.now()) + 10);
+    const timer = setTimeout(() => this.pump(), Math.max(0, at.getTime() - this.#d.clock.now()) + 10);
     timer.unref();
     this.#timers.push(timer);
   }
@@ -137,6 +140,7 @@ export class Scheduler {
             slotId: slot.id,
             slotRole: slot.role,
             leaseMs: d.leaseMs,
+            credential: slot.credential,
           });
           if (!task) continue;
           slot.occupy(task.id);

@@ -96,6 +96,24 @@ export class Settlement {
     }
   }
 
+  /**
+   * A usage limit is per account: parks the slot's credential until `until` in the store (no slot
+   * of any engine with that credential claims before then) and holds the pool's pending tasks,
+   * each announced as waiting for quota. The limited task itself is parked by `park` as before.
+   */
+  async parkCredential(slot: Slot, until: Date, limitedTaskId: string): Promise<void> {
+    const parked = await this.#d.store.parkCredential({
+      poolId: this.#d.poolId,
+      credential: slot.credential,
+      until,
+    });
+    const resetsAt = parked.until.toISOString();
+    for (const taskId of parked.heldTaskIds) {
+      if (taskId !== limitedTaskId) this.#d.events.emit({ type: "task.waiting_for_quota", taskId, resetsAt });
+    }
+    this.#d.wakeAt(parked.until);
+  }
+
   /** Parks the task as `waiting_for_quota` until `runAfter`; it resumes its session then. */
   async park(
     task: TaskRecord,

@@ -1,5 +1,5 @@
 import { microsToUsd } from "../domain/money.js";
-import { mergeConfig, type SlotSpec } from "../domain/options.js";
+import { mergeConfig, type PoolSlotSpec, type SlotSpec } from "../domain/options.js";
 import type { ClaudeConfig, SlotInfo, TaskStatus } from "../domain/types.js";
 import type { SlotDriver } from "../driver/port.js";
 import type { SlotRecord } from "../store/port.js";
@@ -28,14 +28,27 @@ export type SessionAfterTurn =
 export class Slot {
   readonly #record: SlotRecord;
   readonly driver: SlotDriver;
+  /** The slot's own env over the pool's (`PoolSlotSpec.env`): empty unless it runs on another account. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The account it runs with (`credentialKeyOf`): what a usage-limit park is keyed on. */
+  readonly credential: string;
   #resumeAt: string | null = null;
   /** uuid of the last assistant message of the last turn that succeeded in the slot's session. */
   #lastGood: string | null = null;
   #seenPrompt: string | null = null;
 
-  constructor(poolId: string, engineId: string, index: number, spec: SlotSpec, driver: SlotDriver) {
+  constructor(
+    poolId: string,
+    engineId: string,
+    index: number,
+    spec: PoolSlotSpec,
+    driver: SlotDriver,
+    credential: string,
+  ) {
     const id = `slot-${index}`;
     this.driver = driver;
+    this.env = spec.env ?? {};
+    this.credential = credential;
     this.#record = {
       id,
       poolId,

@@ -109,7 +109,7 @@ export class TaskExecution {
       const outcome: RunOutcome = await slot.driver.run({
         bin: this.#d.bin,
         cwd: task.cwd ?? slot.worktreePath ?? this.#d.cwd,
-        env: this.#d.env,
+        env: Object.keys(slot.env).length === 0 ? this.#d.env : { ...this.#d.env, ...slot.env },
         invocation: {
           prompt: promptFor(slot, task, start, appendSystemPrompt),
           config,
@@ -138,6 +138,10 @@ export class TaskExecution {
         onSpawn: (pid) => writer.push({ kind: "process", payload: processRecord(pid) }),
       });
       let verdict: Verdict = judgeOutcome(outcome, task.timeoutMs);
+      // The account is over its limit, not just this task: nothing else of it is tried until the reset.
+      if (verdict.kind === "quota" && verdict.resetsAt !== null && verdict.resetsAt.getTime() > clock.now()) {
+        await settlement.parkCredential(slot, verdict.resetsAt, task.id);
+      }
       if (verdict.kind === "missing_session" && resume !== null) {
         // The slot's session is gone (another machine, pruned transcripts): start a new one.
         start = { sessionId: null, at: null };

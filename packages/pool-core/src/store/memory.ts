@@ -4,11 +4,15 @@ import { StoreListeners } from "./listeners.js";
 import { MemoryBudgetLedger } from "./memory-budget.js";
 import { MemoryChains } from "./memory-chains.js";
 import { MemoryQueue } from "./memory-queue.js";
+import { heldByPark, heldForAnother, MemoryCredentialParks } from "./memory-quota.js";
 import type {
   BudgetState,
   ChainRecord,
   ClaimedTask,
   ClaimRequest,
+  CredentialPark,
+  CredentialParkRequest,
+  CredentialParkResult,
   FinishRequest,
   NewTask,
   NewTaskEvent,
@@ -61,6 +65,7 @@ export class InMemoryStore implements Store {
   #chains: MemoryChains;
   #diffs = new Map<string, TaskDiff>();
   #budget: MemoryBudgetLedger;
+  #parks = new MemoryCredentialParks();
   #listeners = new StoreListeners();
   #seq = 0;
   #clock: () => Date;
@@ -122,7 +127,15 @@ export class InMemoryStore implements Store {
       createdAt: new Date(this.#nowMs()),
       startedAt: null,
       finishedAt: null,
+      quotaCredential: null,
     };
+    // Submitted while an account of the pool is over its usage limit: held until the reset.
+    const [park] = this.#parks.active(task.poolId, this.#nowMs());
+    if (park) {
+      record.status = "waiting_for_quota";
+      record.runAfter = park.until;
+      record.quotaCredential = park.credential;
+    }
     this.#tasks.set(task.id, record);
     this.#queue.add(record);
     this.#notify(task.poolId, { type: "task_queued", taskId: task.id });
@@ -152,12 +165,13 @@ export class InMemoryStore implements Store {
 
   async claimNextTask(claim: ClaimRequest): Promise<ClaimedTask | undefined> {
     const now = this.#nowMs();
+    if (claim.credential !== undefined && this.#parks.isParked(claim.poolId, claim.credential, now)) return;
     // In claim order, so the first claimable task this slot may run is the best one.
     const best = this.#queue
       .open(claim.poolId)
       .find(
         (t) =>
-          isClaimable(t, now) &&
+          isClaimable(t, now, claim.credential) &&
           (t.targetSlotId === null || t.targetSlotId === claim.slotId) &&
           (t.targetRole === null || t.targetRole === claim.slotRole),
       );
@@ -174,6 +188,7 @@ export class InMemoryStore implements Store {
     best.engineId = claim.engineId;
     best.leaseExpiresAt = new Date(now + claim.leaseMs);
     best.runAfter = null;
+    best.quotaCredential = null;
     best.attempt += 1;
     best.startedAt ??= new Date(now);
     this.#notify(best.poolId, { type: "task_changed", taskId: best.id, status: "running" });
@@ -212,6 +227,24 @@ export class InMemoryStore implements Store {
     if (park.claudeSessionId) t.claudeSessionId = park.claudeSessionId;
     this.#notify(t.poolId, { type: "task_changed", taskId, status: t.status });
     return true;
+  }
+
+  async parkCredential(request: CredentialParkRequest): Promise<CredentialParkResult> {
+    const until = this.#parks.park(request.poolId, request.credential, request.until);
+    const heldTaskIds: string[] = [];
+    for (const t of this.#queue.open(request.poolId)) {
+      if (!heldByPark(t, request.credential, until)) continue;
+      this.#queue.setStatus(t, "waiting_for_quota");
+      t.runAfter = new Date(until);
+      t.quotaCredential = request.credential;
+      heldTaskIds.push(t.id);
+      this.#notify(t.poolId, { type: "task_changed", taskId: t.id, status: t.status });
+    }
+    return { until: new Date(until), heldTaskIds };
+  }
+
+  async listCredentialParks(poolId: string): Promise<CredentialPark[]> {
+    return this.#parks.active(poolId, this.#nowMs());
   }
 
   async cancelPendingTask(taskId: string, error: FinishRequest["error"]): Promise<boolean> {
@@ -374,9 +407,10 @@ export class InMemoryStore implements Store {
   }
 }
 
-function isClaimable(t: TaskRecord, now: number): boolean {
+function isClaimable(t: TaskRecord, now: number, credential: string | undefined): boolean {
   if (t.status === "queued") return true;
-  if (t.status === "waiting_for_quota") return t.runAfter === null || t.runAfter.getTime() <= now;
+  if (t.status === "waiting_for_quota")
+    return t.runAfter === null || t.runAfter.getTime() <= now || heldForAnother(t, credential);
   if (t.status === "running") return t.leaseExpiresAt !== null && t.leaseExpiresAt.getTime() < now;
   return false;
 }

@@ -26,6 +26,10 @@ export interface Store {
   ensurePool(pool: PoolRecord): Promise<void>;
   getPool(poolId: string): Promise<PoolRecord | undefined>;
 
+  /**
+   * Queues a task. While a credential of its pool is parked (`parkCredential`), the task is held
+   * instead: `waiting_for_quota` until the earliest such park ends, `quotaCredential` naming it.
+   */
   insertTask(task: NewTask): Promise<TaskRecord>;
   getTask(taskId: string): Promise<TaskRecord | undefined>;
   listTasks(query: TaskQuery): Promise<TaskRecord[]>;
@@ -38,6 +42,10 @@ export interface Store {
    * to any; highest priority first, FIFO (by `seq`) within a priority. Sets status `running`,
    * the slot, the lease; increments `attempt` (and `recoveries` when taken over from an expired
    * lease). Returns undefined when nothing is claimable.
+   *
+   * With `claim.credential`: nothing at all while that credential is parked in the pool; and a
+   * task held for another credential's park (`quotaCredential` set and not this one) is claimable
+   * before its `runAfter` (this slot runs on an account that is not limited).
    */
   claimNextTask(claim: ClaimRequest): Promise<ClaimedTask | undefined>;
   /** Extends the lease of tasks this engine runs. Returns ids whose lease this engine no longer holds. */
@@ -47,6 +55,16 @@ export interface Store {
   updateRunningTask(taskId: string, patch: RunningTaskPatch): Promise<void>;
   /** Parks a running task until `runAfter` (usage limit), releasing its reservation and settling spend so far. */
   parkTask(taskId: string, park: ParkRequest): Promise<boolean>;
+  /**
+   * A usage limit of one account: records that `credential` is parked in the pool until `until`
+   * (a later park already recorded wins), so no slot of any engine running with it claims work
+   * before then, and holds the pool's pending tasks: queued ones, and waiting ones not held for
+   * another credential that would run sooner, become `waiting_for_quota` with `runAfter` = the
+   * park's end and `quotaCredential` = the credential (each a `task_changed` notification).
+   */
+  parkCredential(request: CredentialParkRequest): Promise<CredentialParkResult>;
+  /** The pool's credential parks still in force (ending after now), earliest end first. */
+  listCredentialParks(poolId: string): Promise<CredentialPark[]>;
   /** Cancels a task only if it is still queued or waiting. Returns false if it already started or ended. */
   cancelPendingTask(taskId: string, error: TaskErrorInfo): Promise<boolean>;
   /**
@@ -175,6 +193,11 @@ export interface TaskRecord extends NewTask {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /**
+   * The credential whose usage limit holds this `waiting_for_quota` task (see `parkCredential`);
+   * null or absent otherwise. A slot running with another credential may take it before `runAfter`.
+   */
+  quotaCredential?: string | null;
 }
 
 /** A claimed task, with the status it was claimed from (a recovery when `running`). */
@@ -195,6 +218,30 @@ export interface ClaimRequest {
   slotId: string;
   slotRole: string | null;
   leaseMs: number;
+  /**
+   * The account the slot runs with (`credentialKeyOf`, a hash: never the secret). Absent: the
+   * store ignores credential parks for this claim.
+   */
+  credential?: string;
+}
+
+/** One account's usage limit in a pool: no slot running with `credential` claims before `until`. */
+export interface CredentialPark {
+  credential: string;
+  until: Date;
+}
+
+export interface CredentialParkRequest {
+  poolId: string;
+  credential: string;
+  until: Date;
+}
+
+export interface CredentialParkResult {
+  /** When the credential's park ends (the later of this request and a park already recorded). */
+  until: Date;
+  /** The pending tasks this call put on hold until then. */
+  heldTaskIds: string[];
 }
 
 export interface RunningTaskPatch {

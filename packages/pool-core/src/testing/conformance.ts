@@ -3,6 +3,7 @@ import { describeBudgetConformance } from "./conformance-budget.js";
 import { describeDiffConformance } from "./conformance-diffs.js";
 import { describeLogConformance } from "./conformance-log.js";
 import { describeQueueConformance } from "./conformance-queue.js";
+import { describeQuotaConformance } from "./conformance-quota.js";
 import { describeRecoveryConformance } from "./conformance-recovery.js";
 import { OTHER_POOL, POOL, type StoreHarness, type TestApi } from "./harness.js";
 
@@ -52,5 +53,6 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeLogConformance(t, ctx);
     describeRecoveryConformance(t, ctx);
     describeDiffConformance(t, ctx);
+    describeQuotaConformance(t, ctx);
   });
 }
