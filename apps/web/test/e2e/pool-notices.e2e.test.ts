@@ -104,6 +104,10 @@ describe("parked tasks, permission warnings and browser notifications", () => {
     const parked = page.getByRole("region", { name: "waiting for quota tasks" });
     await visible(parked.getByRole("link", { name: /^over quota/ }));
     expect(await parked.getByTestId("parked-until").textContent()).toBe(expected);
+    // The pool says it once for the account: how many wait, and until when.
+    expect(await page.getByTestId("usage-limit").textContent()).toMatch(
+      new RegExp(`^Usage limit reached: 1 task waits until ${expected.slice(-23)}$`),
+    );
 
     await page.getByRole("link", { name: "Pools", exact: true }).click();
     const card = page.getByRole("article").filter({ has: page.getByRole("link", { name: "quota-pool" }) });

@@ -13,7 +13,7 @@ import { atLeast } from "@/components/session";
 import { ErrorBox, Gauge, Loading } from "@/components/states";
 import { useToasts } from "@/components/toasts";
 import { connectionLabel } from "@/lib/connection";
-import { usd } from "@/lib/format";
+import { dateTime, usd } from "@/lib/format";
 import { useLivePoolStatus } from "@/lib/live";
 import { useTRPC } from "@/lib/trpc";
 
@@ -65,6 +65,13 @@ export default function PoolPage({ params }: { params: Promise<{ poolId: string 
       </div>
       <PoolNav poolId={poolId} name={pool.data.name} />
       {status.isError && <ErrorBox title="Status unavailable" error={status.error} />}
+      {s?.usageLimit && (
+        // The limit is the account's: every task of it waits, so say so once for the pool.
+        <p className="notice" role="status" data-testid="usage-limit">
+          Usage limit reached: {s.usageLimit.parkedTasks}{" "}
+          {s.usageLimit.parkedTasks === 1 ? "task waits" : "tasks wait"} until {dateTime(s.usageLimit.until)}
+        </p>
+      )}
       <div className="cols">
         <div>
           <section className="card" aria-labelledby="slots-title">
