@@ -106,7 +106,12 @@ export async function startEngine(
       leaseMs: config.leaseMs,
       ...(extensions.log ? { log: extensions.log } : {}),
     });
-    const inner = { database, auth, host };
+    const inner = {
+      database,
+      auth,
+      host,
+      webhookUrlPolicy: { allowPrivate: config.allowPrivateWebhooks },
+    };
     let started = false;
     const trpc = createHTTPHandler({
       router: appRouter,

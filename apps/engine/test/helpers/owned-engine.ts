@@ -21,6 +21,8 @@ export interface OwnedEngine {
 export async function startOwnedEngine(
   opts: {
     env?: Record<string, string>;
+    /** More `serve` flags. */
+    args?: string[];
     slots?: number;
     poolConfig?: Record<string, unknown>;
     dataDir?: string;
@@ -48,7 +50,7 @@ export async function startOwnedEngine(
   const simHome = tempDir("sim-home");
   const engine = await startEngine({
     dataDir,
-    args: ["--claude-bin", simBinPath],
+    args: ["--claude-bin", simBinPath, ...(opts.args ?? [])],
     env: { CLAUDE_SIM_HOME: simHome, ...opts.env },
   });
   const client = createPoolClient({ url: engine.url, token: owner.token });
