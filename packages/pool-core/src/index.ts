@@ -112,6 +112,13 @@ export { type PoolEvent, PoolEvents, type PoolEventType } from "./domain/events.
 export { newId } from "./domain/ids.js";
 export { MICROS_PER_USD, type Micros, microsToUsd, usdToMicros } from "./domain/money.js";
 export {
+  assertBypassAllowed,
+  BYPASS_MODE,
+  type BypassRequest,
+  bypassRequests,
+  usesBypassPermissions,
+} from "./domain/permissions.js";
+export {
   claudeConfigSchema,
   mergeConfig,
   type PoolConfig,

@@ -175,7 +175,7 @@ class EnginePoolHost implements PoolHost {
     const merged: Record<string, unknown> = { ...poolConfigOf(current), ...(p.config ?? {}) };
     if (p.budgetUsd === null) delete merged.budgetUsd;
     else if (p.budgetUsd !== undefined) merged.budgetUsd = p.budgetUsd;
-    const config = checkPoolConfig(merged);
+    const config = checkPoolConfig(merged, current.slotSpecs);
     const row = await updatePoolRow(this.#db, poolId, {
       ...(p.name === undefined ? {} : { name: p.name }),
       ...(p.slots === undefined ? {} : { slots: p.slots }),

@@ -26,6 +26,11 @@ export const poolConfigSchema = claudeConfigSchema.extend({
   /** Below this remaining budget, new work is refused with BudgetExceeded. */
   minTaskBudgetUsd: positiveUsd.default(0.01),
   sessionMode: z.enum(["resume", "fresh"]).default("resume"),
+  /**
+   * The explicit opt-in without which `permissionMode: "bypassPermissions"` (on the pool, a slot
+   * or a task) and `--dangerously-skip-permissions` are refused. See domain/permissions.ts.
+   */
+  allowBypassPermissions: z.boolean().optional(),
   worktree: z.union([z.boolean(), z.strictObject({ baseDir: z.string().min(1).optional() })]).default(false),
   /** Queued tasks beyond this are refused with NoSlotsAvailable. */
   maxQueue: z.number().int().positive().default(10_000),

@@ -106,6 +106,8 @@ export interface PoolStatus {
   spendUsd: number;
   reservedUsd: number;
   budgetUsd: number | null;
+  /** True when the pool or one of its slots runs with `permissionMode: "bypassPermissions"`. */
+  bypassPermissions: boolean;
 }
 
 export interface DrainSummary {

@@ -1,3 +1,4 @@
+import { assertBypassAllowed, bypassRequests, usesBypassPermissions } from "../domain/permissions.js";
 import type { BudgetAdmission } from "../budget.js";
 import type { ChainRunner } from "../compose/chains/runner.js";
 import type { ChainOptionsInput, ChainStepInput } from "../compose/chains/schema.js";
@@ -322,6 +323,11 @@ export class Pool implements TaskRunner {
     const slot = this.#slots.find((s) => s.isNamed(slotId));
     if (!slot) throw new SlotNotFound(slotId);
     const s = parseOptions(slotSpecSchema.partial(), spec, "slot");
+    assertBypassAllowed(
+      this.#opts.config.allowBypassPermissions,
+      "the pool's config.allowBypassPermissions",
+      bypassRequests({ config: s.config, configField: "slot.config" }),
+    );
     if (slot.configure(s)) slot.driver.retire();
     await this.#settlement.saveSlot(slot);
   }
@@ -359,6 +365,11 @@ export class Pool implements TaskRunner {
       spendUsd: microsToUsd(budget.spentMicros),
       reservedUsd: microsToUsd(budget.reservedMicros),
       budgetUsd: budget.capMicros === null ? null : microsToUsd(budget.capMicros),
+      // Marked so a dashboard can say so: some slot runs without permission prompts.
+      bypassPermissions: usesBypassPermissions(
+        this.#opts.config,
+        this.#slots.map((s) => s.config),
+      ),
     };
   }
 

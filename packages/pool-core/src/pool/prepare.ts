@@ -2,6 +2,7 @@ import { resolveClaudeBin } from "../bin.js";
 import { SkillRegistry } from "../compose/skills/registry.js";
 import { type PoolClock, realClock } from "../domain/clock.js";
 import { newId } from "../domain/ids.js";
+import { assertBypassAllowed, bypassRequests } from "../domain/permissions.js";
 import {
   type PoolOptions,
   type PoolOptionsInput,
@@ -35,6 +36,19 @@ export async function preparePool(input: PoolOptionsInput): Promise<PoolParts> {
   const { store: givenStore, clock = realClock, ...rest } = input;
   const parsed = parseOptions(poolOptionsSchema, rest, "options");
   const opts = { ...parsed, poolId: parsed.poolId ?? newId() };
+  assertBypassAllowed(
+    opts.config.allowBypassPermissions,
+    "options.config.allowBypassPermissions",
+    bypassRequests({
+      config: opts.config,
+      configField: "options.config",
+      slots: Array.isArray(opts.slots)
+        ? opts.slots.map((s, i) => ({ field: `options.slots.${i}.config`, config: s.config }))
+        : [],
+      extraArgs: opts.claude.extraArgs,
+      extraArgsField: "options.claude.extraArgs",
+    }),
+  );
   const env = mergeEnv(opts.claude.env);
   const cwd = opts.claude.cwd ?? process.cwd();
   const bin = await resolveClaudeBin(opts.claude.bin, env, cwd);

@@ -1,3 +1,4 @@
+import { assertBypassAllowed, bypassRequests } from "../domain/permissions.js";
 import { InvalidOptions, SlotNotFound } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { usdToMicros } from "../domain/money.js";
@@ -26,6 +27,11 @@ export function newTaskFrom(
     throw new InvalidOptions("prompt", prompt, "a non-empty string");
   }
   const o = parseOptions(taskOptionsSchema, options, "task");
+  assertBypassAllowed(
+    opts.config.allowBypassPermissions,
+    "the pool's config.allowBypassPermissions",
+    bypassRequests({ config: o.config, configField: "task.config" }),
+  );
   let targetSlotId: string | null = null;
   if (o.slot !== undefined) {
     const slot = slots.find((s) => s.isNamed(o.slot ?? ""));
