@@ -97,6 +97,7 @@ export async function startEngine(
       baseURL: publicUrl,
       secret,
       trustedOrigins: config.webOrigins,
+      tokenRateLimit: { timeWindow: 60_000, maxRequests: config.tokenRateLimit },
     });
     const host = await createPoolHost({
       database,

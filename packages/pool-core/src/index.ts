@@ -112,13 +112,6 @@ export { type PoolEvent, PoolEvents, type PoolEventType } from "./domain/events.
 export { newId } from "./domain/ids.js";
 export { MICROS_PER_USD, type Micros, microsToUsd, usdToMicros } from "./domain/money.js";
 export {
-  assertBypassAllowed,
-  BYPASS_MODE,
-  type BypassRequest,
-  bypassRequests,
-  usesBypassPermissions,
-} from "./domain/permissions.js";
-export {
   claudeConfigSchema,
   mergeConfig,
   type PoolConfig,
@@ -130,6 +123,13 @@ export {
   type TaskOptionsInput,
   taskOptionsSchema,
 } from "./domain/options.js";
+export {
+  assertBypassAllowed,
+  BYPASS_MODE,
+  type BypassRequest,
+  bypassRequests,
+  usesBypassPermissions,
+} from "./domain/permissions.js";
 export type { TaskOutputEvent, TaskRunner } from "./domain/task-runner.js";
 export {
   type ClaudeConfig,

@@ -26,23 +26,34 @@ describe("bypassPermissions", () => {
 
   it("refuses it on the pool, a slot or raw CLI arguments unless the pool opts in, naming the field and value", async () => {
     const cases: Array<[string, () => Promise<unknown>]> = [
-      ["options.config.permissionMode", () => Pool.create({ slots: 1, config: { permissionMode: "bypassPermissions" } })],
+      [
+        "options.config.permissionMode",
+        () => Pool.create({ slots: 1, config: { permissionMode: "bypassPermissions" } }),
+      ],
       [
         "options.slots.1.config.permissionMode",
         () => Pool.create({ slots: [{}, { config: { permissionMode: "bypassPermissions" } }] }),
       ],
       [
         "options.claude.extraArgs",
-        () => Pool.create({ slots: 1, claude: { bin: "claude", extraArgs: ["--dangerously-skip-permissions"] } }),
+        () =>
+          Pool.create({ slots: 1, claude: { bin: "claude", extraArgs: ["--dangerously-skip-permissions"] } }),
       ],
       [
         "options.claude.extraArgs",
-        () => Pool.create({ slots: 1, claude: { bin: "claude", extraArgs: ["--permission-mode", "bypassPermissions"] } }),
+        () =>
+          Pool.create({
+            slots: 1,
+            claude: { bin: "claude", extraArgs: ["--permission-mode", "bypassPermissions"] },
+          }),
       ],
       [
         "options.config.permissionMode",
         () =>
-          Pool.create({ slots: 1, config: { permissionMode: "bypassPermissions", allowBypassPermissions: false } }),
+          Pool.create({
+            slots: 1,
+            config: { permissionMode: "bypassPermissions", allowBypassPermissions: false },
+          }),
       ],
     ];
     for (const [field, run] of cases) {
@@ -55,7 +66,9 @@ describe("bypassPermissions", () => {
 
   it("refuses it on a slot's or a task's config of a pool that did not opt in", async () => {
     const { pool } = await simPool({ slots: 1 });
-    const slot = await refusal(() => pool.configureSlot("slot-0", { config: { permissionMode: "bypassPermissions" } }));
+    const slot = await refusal(() =>
+      pool.configureSlot("slot-0", { config: { permissionMode: "bypassPermissions" } }),
+    );
     expect(slot.message).toBe(
       'slot.config.permissionMode is "bypassPermissions", which lets Claude run every tool without asking: ' +
         "it is refused unless the pool's config.allowBypassPermissions is true as well",

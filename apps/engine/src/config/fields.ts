@@ -121,6 +121,13 @@ export const SERVE_FIELDS = {
     schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
     expected: "1 to 64 letters, digits, '.', '_' or '-' (default: one kept in the data dir)",
   }),
+  tokenRateLimit: field({
+    flag: "token-rate-limit",
+    env: "CLAUDE_POOL_TOKEN_RATE_LIMIT",
+    default: "6000",
+    schema: integer(1, 10_000_000),
+    expected: "requests one API token may make per minute, an integer ≥ 1 (set when a token is minted)",
+  }),
   allowPrivateWebhooks: field({
     flag: "allow-private-webhooks",
     env: "CLAUDE_POOL_ALLOW_PRIVATE_WEBHOOKS",

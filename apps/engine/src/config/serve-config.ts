@@ -22,6 +22,8 @@ export interface ServeConfig {
   engineId: string | undefined;
   /** Webhooks may reach loopback, link-local and private addresses (an admin's explicit choice). */
   allowPrivateWebhooks: boolean;
+  /** Requests per minute an API token minted by this engine (or `admin create`) may make. */
+  tokenRateLimit: number;
 }
 
 /** A setting's value: the flag when given, else the env variable, else the default. */
@@ -75,6 +77,7 @@ export function loadServeConfig(
     leaseMs: get(SERVE_FIELDS.leaseMs) ?? 30_000,
     engineId: get(SERVE_FIELDS.engineId),
     allowPrivateWebhooks: get(SERVE_FIELDS.allowPrivateWebhooks) ?? false,
+    tokenRateLimit: get(SERVE_FIELDS.tokenRateLimit) ?? 6000,
   };
 }
 

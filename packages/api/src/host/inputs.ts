@@ -54,7 +54,10 @@ export function checkPoolConfig(
       bypassRequests({
         config: r.data,
         configField: "config",
-        slots: Object.entries(slotSpecs).map(([id, s]) => ({ field: `slots.${id}.config`, config: s.config })),
+        slots: Object.entries(slotSpecs).map(([id, s]) => ({
+          field: `slots.${id}.config`,
+          config: s.config,
+        })),
       }),
     );
     return r.data;

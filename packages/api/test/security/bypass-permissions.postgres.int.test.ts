@@ -31,7 +31,11 @@ async function badRequest(run: () => Promise<unknown>): Promise<string> {
 async function rowCounts() {
   const db = d.api.database.db;
   return {
-    pools: (await db.select().from(schema.pools)).map((p) => [p.id, JSON.stringify(p.config), JSON.stringify(p.slotSpecs)]),
+    pools: (await db.select().from(schema.pools)).map((p) => [
+      p.id,
+      JSON.stringify(p.config),
+      JSON.stringify(p.slotSpecs),
+    ]),
     tasks: (await db.select().from(schema.tasks)).length,
   };
 }
@@ -50,7 +54,12 @@ describe("bypassPermissions through the API", () => {
     const messages = [
       await badRequest(() => admin.pools.create({ teamId, name: "yolo", slots: 1, config: BYPASS })),
       await badRequest(() =>
-        admin.pools.create({ teamId, name: "yolo", slots: 1, config: { ...BYPASS, allowBypassPermissions: false } }),
+        admin.pools.create({
+          teamId,
+          name: "yolo",
+          slots: 1,
+          config: { ...BYPASS, allowBypassPermissions: false },
+        }),
       ),
       await badRequest(() => admin.pools.update({ poolId, config: BYPASS })),
       await badRequest(() => admin.slots.configure({ poolId, slotId: "slot-0", config: BYPASS })),
@@ -66,7 +75,9 @@ describe("bypassPermissions through the API", () => {
     expect(messages[4]).toContain('task.config.permissionMode is "bypassPermissions"');
     for (const m of messages) expect(m).toContain("allowBypassPermissions is true");
     expect(await rowCounts()).toEqual(before);
-    console.log(`[security-bypass] refused=${messages.length} (pools.create ×2, pools.update, slots.configure, tasks.submit) rows changed=0`);
+    console.log(
+      `[security-bypass] refused=${messages.length} (pools.create ×2, pools.update, slots.configure, tasks.submit) rows changed=0`,
+    );
   });
 
   it("runs and is marked in the view and status when the pool opted in; the opt-in cannot be withdrawn under it", async () => {
@@ -80,9 +91,13 @@ describe("bypassPermissions through the API", () => {
     const view = await admin.pools.get({ poolId });
     expect(view).toMatchObject({ bypassPermissions: true, config: { permissionMode: "bypassPermissions" } });
     expect((await admin.pools.status({ poolId })).bypassPermissions).toBe(true);
-    expect((await admin.pools.list({ teamId: d.team.id })).find((p) => p.id === poolId)?.bypassPermissions).toBe(true);
+    expect(
+      (await admin.pools.list({ teamId: d.team.id })).find((p) => p.id === poolId)?.bypassPermissions,
+    ).toBe(true);
 
-    const message = await badRequest(() => admin.pools.update({ poolId, config: { allowBypassPermissions: false } }));
+    const message = await badRequest(() =>
+      admin.pools.update({ poolId, config: { allowBypassPermissions: false } }),
+    );
     expect(message).toContain('config.permissionMode is "bypassPermissions"');
     expect((await admin.pools.get({ poolId })).config.allowBypassPermissions).toBe(true);
 

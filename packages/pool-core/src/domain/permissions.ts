@@ -71,7 +71,5 @@ export function usesBypassPermissions(
   config: { permissionMode?: unknown } | undefined,
   slotConfigs: ReadonlyArray<ClaudeConfig | undefined> = [],
 ): boolean {
-  return (
-    config?.permissionMode === BYPASS_MODE || slotConfigs.some((c) => c?.permissionMode === BYPASS_MODE)
-  );
+  return config?.permissionMode === BYPASS_MODE || slotConfigs.some((c) => c?.permissionMode === BYPASS_MODE);
 }

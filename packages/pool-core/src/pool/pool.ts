@@ -1,4 +1,3 @@
-import { assertBypassAllowed, bypassRequests, usesBypassPermissions } from "../domain/permissions.js";
 import type { BudgetAdmission } from "../budget.js";
 import type { ChainRunner } from "../compose/chains/runner.js";
 import type { ChainOptionsInput, ChainStepInput } from "../compose/chains/schema.js";
@@ -33,6 +32,7 @@ import {
   slotSpecSchema,
   type TaskOptionsInput,
 } from "../domain/options.js";
+import { assertBypassAllowed, bypassRequests, usesBypassPermissions } from "../domain/permissions.js";
 import type { TaskOutputEvent, TaskRunner } from "../domain/task-runner.js";
 import {
   type DrainSummary,

@@ -2,13 +2,13 @@ import { resolveClaudeBin } from "../bin.js";
 import { SkillRegistry } from "../compose/skills/registry.js";
 import { type PoolClock, realClock } from "../domain/clock.js";
 import { newId } from "../domain/ids.js";
-import { assertBypassAllowed, bypassRequests } from "../domain/permissions.js";
 import {
   type PoolOptions,
   type PoolOptionsInput,
   parseOptions,
   poolOptionsSchema,
 } from "../domain/options.js";
+import { assertBypassAllowed, bypassRequests } from "../domain/permissions.js";
 import type { Driver } from "../driver/port.js";
 import { InMemoryStore } from "../store/memory.js";
 import type { Store } from "../store/port.js";

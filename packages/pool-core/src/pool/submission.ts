@@ -1,4 +1,3 @@
-import { assertBypassAllowed, bypassRequests } from "../domain/permissions.js";
 import { InvalidOptions, SlotNotFound } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { usdToMicros } from "../domain/money.js";
@@ -8,6 +7,7 @@ import {
   type TaskOptionsInput,
   taskOptionsSchema,
 } from "../domain/options.js";
+import { assertBypassAllowed, bypassRequests } from "../domain/permissions.js";
 import type { NewTask } from "../store/port.js";
 import type { Slot } from "./slot.js";
 
