@@ -123,6 +123,7 @@ export {
   type TaskOptionsInput,
   taskOptionsSchema,
 } from "./domain/options.js";
+export { assertAllInside, assertInside, assertRelativeInside } from "./domain/paths.js";
 export {
   assertBypassAllowed,
   BYPASS_MODE,

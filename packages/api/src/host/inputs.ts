@@ -1,5 +1,6 @@
 import {
   assertBypassAllowed,
+  assertRelativeInside,
   bypassRequests,
   type ClaudeConfig,
   InvalidOptions,
@@ -47,6 +48,15 @@ export function checkPoolConfig(
 ): Record<string, unknown> {
   const r = poolConfigSchema.safeParse(config);
   if (r.success) {
+    // Paths stay inside the pool's directory (symlinks are checked again when the pool starts).
+    const wt = r.data.worktree;
+    if (typeof wt === "object") assertRelativeInside(wt.baseDir, "config.worktree.baseDir");
+    for (const [i, dir] of (r.data.addDirs ?? []).entries()) assertRelativeInside(dir, `config.addDirs.${i}`);
+    for (const [id, s] of Object.entries(slotSpecs)) {
+      for (const [i, dir] of (s.config?.addDirs ?? []).entries()) {
+        assertRelativeInside(dir, `slots.${id}.config.addDirs.${i}`);
+      }
+    }
     // bypassPermissions on the pool or a stored slot needs the pool's explicit opt-in.
     assertBypassAllowed(
       r.data.allowBypassPermissions,

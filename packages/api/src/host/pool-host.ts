@@ -340,6 +340,8 @@ class EnginePoolHost implements PoolHost {
       store: gate,
       claude: { bin: this.#o.claude.bin, cwd, ...(this.#o.claude.env ? { env: this.#o.claude.env } : {}) },
       leaseMs: this.#leaseMs,
+      // A team's options may not point the pool's worktrees or extra dirs outside its directory.
+      confinePaths: true,
       ...(this.#o.pollIntervalMs === undefined ? {} : { pollIntervalMs: this.#o.pollIntervalMs }),
       skills: this.#o.skills?.globalDir === undefined ? {} : { globalDir: this.#o.skills.globalDir },
     });

@@ -96,6 +96,12 @@ export const poolOptionsSchema = z.strictObject({
     })
     .optional(),
   engineId: z.string().min(1).optional(),
+  /**
+   * Keep every path the options name (`config.worktree.baseDir`, `addDirs` of the pool, a slot or
+   * a task) inside `claude.cwd`: no absolute path, no `..` out, no symlink out. The engine sets it
+   * for the pools it serves; a library user naming their own paths may leave it off.
+   */
+  confinePaths: z.boolean().optional(),
   /** How long a claimed task stays ours without renewal (shared stores). */
   leaseMs: z.number().int().positive().default(30_000),
   /** How often idle slots look for claimable work besides store notifications. */

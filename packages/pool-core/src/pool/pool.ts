@@ -32,6 +32,7 @@ import {
   slotSpecSchema,
   type TaskOptionsInput,
 } from "../domain/options.js";
+import { assertAllInside } from "../domain/paths.js";
 import { assertBypassAllowed, bypassRequests, usesBypassPermissions } from "../domain/permissions.js";
 import type { TaskOutputEvent, TaskRunner } from "../domain/task-runner.js";
 import {
@@ -328,6 +329,7 @@ export class Pool implements TaskRunner {
       "the pool's config.allowBypassPermissions",
       bypassRequests({ config: s.config, configField: "slot.config" }),
     );
+    if (this.#opts.confinePaths) assertAllInside(this.#cwd, s.config?.addDirs, "slot.config.addDirs");
     if (slot.configure(s)) slot.driver.retire();
     await this.#settlement.saveSlot(slot);
   }

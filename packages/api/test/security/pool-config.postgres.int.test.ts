@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DomainApi, domainApi } from "../domain-helpers.js";
 
 /**
- * bypassPermissions through the API (real host, claude-sim, a scratch Postgres): refused on a
+ * Pool config security through the API. bypassPermissions (real host, claude-sim, a scratch Postgres): refused on a
  * pool, a slot or a task unless the pool's config says `allowBypassPermissions: true`, with a
  * BAD_REQUEST naming the field and the value; nothing stored for a refused call; marked
- * `bypassPermissions: true` in the pool's view and status once opted in.
+ * `bypassPermissions: true` in the pool's view and status once opted in. Paths (worktree base
+ * dir, addDirs) that leave the pool's directory are refused the same way.
  */
 
 let d: DomainApi;
@@ -115,5 +116,44 @@ describe("bypassPermissions through the API", () => {
       admin.pools.update({ poolId: other, config: { allowBypassPermissions: false } }),
     );
     expect(slotMessage).toContain('slots.slot-0.config.permissionMode is "bypassPermissions"');
+  });
+
+  it("refuses worktree base dirs and addDirs that leave the pool's directory, naming the field and value", async () => {
+    const admin = d.team.admin.call;
+    const teamId = d.team.id;
+    const before = await rowCounts();
+    const attempts: Array<[Record<string, unknown>, string, string]> = [
+      [{ worktree: { baseDir: "/etc" } }, "config.worktree.baseDir", "/etc"],
+      [{ worktree: { baseDir: "../../other-pool" } }, "config.worktree.baseDir", "../../other-pool"],
+      [{ addDirs: ["/root"] }, "config.addDirs.0", "/root"],
+      [{ addDirs: ["ok", "../.."] }, "config.addDirs.1", "../.."],
+    ];
+    for (const [config, field, value] of attempts) {
+      const message = await badRequest(() =>
+        admin.pools.create({ teamId, name: "escape", slots: 1, config }),
+      );
+      expect(message).toMatch(
+        new RegExp(
+          `^${field.replaceAll(".", "\\.")} must be a path relative to the pool's working directory`,
+        ),
+      );
+      expect(message).toContain(`(got ${JSON.stringify(value)})`);
+    }
+    const { poolId } = await admin.pools.create({ teamId, name: "confined", slots: 1, config: {} });
+    const slot = await badRequest(() =>
+      admin.slots.configure({ poolId, slotId: "slot-0", config: { addDirs: ["/etc"] } }),
+    );
+    expect(slot).toContain(
+      'slot.config.addDirs.0 must be a path relative to the pool\'s working directory that stays inside it (got "/etc")',
+    );
+    const task = await badRequest(() =>
+      admin.tasks.submit({ poolId, prompt: "x", config: { addDirs: ["../../.."] } }),
+    );
+    expect(task).toContain("task.config.addDirs.0");
+    const after = await rowCounts();
+    expect(after.tasks).toBe(before.tasks);
+    console.log(
+      `[security-paths-api] refused=${attempts.length + 2} (pools.create ×${attempts.length}, slots.configure, tasks.submit)`,
+    );
   });
 });
