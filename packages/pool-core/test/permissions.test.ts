@@ -79,6 +79,48 @@ describe("bypassPermissions", () => {
     await pool.shutdown();
   });
 
+  it("refuses it in a chain's steps at submit, and in a skill's config when the skill runs", async () => {
+    const { pool } = await simPool({ slots: 1 });
+    const chain = await refusal(() =>
+      pool.submitChain([
+        { name: "a", action: { type: "prompt", prompt: "x" } },
+        {
+          name: "b",
+          action: { type: "prompt", prompt: "y" },
+          config: { permissionMode: "bypassPermissions" },
+        },
+      ]),
+    );
+    expect(chain.field).toBe("steps.1.config.permissionMode");
+    expect(await pool.store.listChains(pool.id)).toHaveLength(0);
+    pool.skills.register(
+      { name: "yolo", description: "d", prompt: "p", config: { permissionMode: "bypassPermissions" } },
+      "runtime",
+    );
+    const skill = await refusal(() => pool.runSkill("yolo", {}));
+    expect(skill.field).toBe("task.config.permissionMode");
+    await pool.shutdown();
+  });
+
+  it("a chain step whose task is refused ends the chain failed with the reason (it does not spin)", async () => {
+    const { pool } = await simPool({ slots: 1, confinePaths: true });
+    const chainId = await pool.submitChain([
+      {
+        name: "out",
+        action: { type: "prompt", prompt: "x" },
+        config: { addDirs: ["/etc"] },
+        failurePolicy: { retries: 1 },
+      },
+    ]);
+    const progress = await pool.chainResult(chainId, { wait: true });
+    expect(progress.status).toBe("failed");
+    expect(progress.error).toContain(
+      "task.config.addDirs.0 must be a path relative to the pool's working directory",
+    );
+    expect(progress.steps[0]?.attempts).toBe(2);
+    await pool.shutdown();
+  });
+
   it("runs it when the pool opted in, and says so in the status", async () => {
     const { pool, log } = await simPool({
       slots: 2,

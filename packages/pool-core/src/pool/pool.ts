@@ -272,7 +272,20 @@ export class Pool implements TaskRunner {
   }
 
   /** Submits a sequential chain (one Claude session across its steps); returns its id. */
-  submitChain(steps: readonly ChainStepInput[], options?: ChainOptionsInput) {
+  async submitChain(steps: readonly ChainStepInput[], options?: ChainOptionsInput) {
+    // Refused at submit rather than when the step runs: the same rule as a task's config.
+    const configs = [
+      { field: "options.config", config: options?.config },
+      ...(Array.isArray(steps) ? steps : []).map((s, i) => ({
+        field: `steps.${i}.config`,
+        config: s?.config,
+      })),
+    ];
+    assertBypassAllowed(
+      this.#opts.config.allowBypassPermissions,
+      "the pool's config.allowBypassPermissions",
+      bypassRequests({ slots: configs }),
+    );
     return this.#chains.submit(steps, options);
   }
 
