@@ -97,6 +97,7 @@ export async function startEngine(
       baseURL: publicUrl,
       secret,
       trustedOrigins: config.webOrigins,
+      tokenRateLimit: { timeWindow: 60_000, maxRequests: config.tokenRateLimit },
     });
     const host = await createPoolHost({
       database,
@@ -106,7 +107,12 @@ export async function startEngine(
       leaseMs: config.leaseMs,
       ...(extensions.log ? { log: extensions.log } : {}),
     });
-    const inner = { database, auth, host };
+    const inner = {
+      database,
+      auth,
+      host,
+      webhookUrlPolicy: { allowPrivate: config.allowPrivateWebhooks },
+    };
     let started = false;
     const trpc = createHTTPHandler({
       router: appRouter,

@@ -25,6 +25,8 @@ beforeAll(async () => {
       ANTHROPIC_API_KEY: API_KEY,
       CLAUDE_POOL_WEBHOOK_BASE_DELAY_MS: "50",
       CLAUDE_POOL_WEBHOOK_POLL_MS: "50",
+      // The receiver is on loopback, which webhooks may reach only when the admin allows it.
+      CLAUDE_POOL_ALLOW_PRIVATE_WEBHOOKS: "1",
     },
   });
 });

@@ -22,7 +22,12 @@ describe("webhooks across an engine restart", () => {
   it("the retry due while the engine was down is sent by the restarted engine", async () => {
     const receiver = await startReceiver([503]);
     // Long enough a backoff that the retry is still due when the engine is gone.
-    const env = { CLAUDE_POOL_WEBHOOK_BASE_DELAY_MS: "4000", CLAUDE_POOL_WEBHOOK_POLL_MS: "100" };
+    // The receiver is on loopback, which webhooks may reach only when the admin allows it.
+    const env = {
+      CLAUDE_POOL_WEBHOOK_BASE_DELAY_MS: "4000",
+      CLAUDE_POOL_WEBHOOK_POLL_MS: "100",
+      CLAUDE_POOL_ALLOW_PRIVATE_WEBHOOKS: "1",
+    };
     const first = await startOwnedEngine({ env });
     running.push(first.engine);
     await first.client.webhooks.create.mutate({

@@ -4,6 +4,7 @@ import { resolveSessionCaller, resolveTokenCaller } from "./auth/callers.js";
 import type { PoolAuth } from "./auth/create-auth.js";
 import type { Role } from "./auth/roles.js";
 import type { PoolHost } from "./host-port.js";
+import type { WebhookUrlPolicy } from "./webhooks/url-policy.js";
 
 export type { Role } from "./auth/roles.js";
 export type { PoolHost } from "./host-port.js";
@@ -25,10 +26,18 @@ export interface InnerContext {
   auth: PoolAuth;
   host: PoolHost;
   caller: Caller | null;
+  /** Which webhook URLs may be registered; unset: none to loopback, link-local or private addresses. */
+  webhookUrlPolicy?: WebhookUrlPolicy;
 }
 
 export function createInnerContext(parts: InnerContext): InnerContext {
-  return { database: parts.database, auth: parts.auth, host: parts.host, caller: parts.caller };
+  return {
+    database: parts.database,
+    auth: parts.auth,
+    host: parts.host,
+    caller: parts.caller,
+    ...(parts.webhookUrlPolicy ? { webhookUrlPolicy: parts.webhookUrlPolicy } : {}),
+  };
 }
 
 /**

@@ -32,3 +32,15 @@ export { INTERNAL_MESSAGE, toTRPCError } from "./errors.js";
 export { createPoolHost, type PoolHostOptions } from "./host/index.js";
 export { type AppRouter, appRouter, createCaller } from "./root.js";
 export { type CsvResponse, spendCsv } from "./routers/reports.js";
+export {
+  ALLOW_PRIVATE_WEBHOOKS_ENV,
+  ALLOW_PRIVATE_WEBHOOKS_FLAG,
+  checkedLookup,
+  checkWebhookUrl,
+  DEFAULT_WEBHOOK_URL_POLICY,
+  type PrivateKind,
+  privateKindOf,
+  type ResolveAll,
+  type WebhookUrlPolicy,
+  WebhookUrlRefused,
+} from "./webhooks/url-policy.js";

@@ -123,6 +123,14 @@ export {
   type TaskOptionsInput,
   taskOptionsSchema,
 } from "./domain/options.js";
+export { assertAllInside, assertInside, assertRelativeInside } from "./domain/paths.js";
+export {
+  assertBypassAllowed,
+  BYPASS_MODE,
+  type BypassRequest,
+  bypassRequests,
+  usesBypassPermissions,
+} from "./domain/permissions.js";
 export type { TaskOutputEvent, TaskRunner } from "./domain/task-runner.js";
 export {
   type ClaudeConfig,

@@ -67,6 +67,7 @@ async function create(argv: string[]): Promise<number> {
     const auth = createPoolAuth(database, {
       baseURL: "http://127.0.0.1",
       secret: loadAuthSecret(config.dataDir, process.env),
+      tokenRateLimit: { timeWindow: 60_000, maxRequests: config.tokenRateLimit },
     });
     const input = parsed.data;
     const created = await createFirstOwner(

@@ -57,9 +57,15 @@ export const serveCommand: Command = {
     const webhooks = startWebhooks({
       engine,
       settings: webhookSettings,
+      urlPolicy: { allowPrivate: config.allowPrivateWebhooks },
       metrics: observability.metrics,
       logger: observability.logger,
     });
+    if (config.allowPrivateWebhooks) {
+      err(
+        "claude-pool: webhooks may reach loopback, link-local and private addresses (--allow-private-webhooks)",
+      );
+    }
     out(
       `claude-pool engine ${engine.engineId} listening on ${engine.url} ` +
         `(database ${engine.database.target}; claude ${claude.path})`,

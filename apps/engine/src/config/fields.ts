@@ -10,6 +10,8 @@ export interface Field<T> {
   default: string | undefined;
   schema: z.ZodType<T>;
   expected: string;
+  /** A switch: `--flag` alone turns it on; its env variable takes 1/true/yes or 0/false/no. */
+  boolean?: true;
 }
 
 function field<T>(f: Field<T>): Field<T> {
@@ -35,6 +37,11 @@ const originList = z
         .transform((o) => new URL(o).origin),
     ),
   );
+
+const onOff = z
+  .string()
+  .regex(/^(1|0|true|false|yes|no)$/i)
+  .transform((v) => /^(1|true|yes)$/i.test(v));
 
 export const SERVE_FIELDS = {
   port: field({
@@ -113,6 +120,22 @@ export const SERVE_FIELDS = {
     default: undefined,
     schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
     expected: "1 to 64 letters, digits, '.', '_' or '-' (default: one kept in the data dir)",
+  }),
+  tokenRateLimit: field({
+    flag: "token-rate-limit",
+    env: "CLAUDE_POOL_TOKEN_RATE_LIMIT",
+    default: "6000",
+    schema: integer(1, 10_000_000),
+    expected: "requests one API token may make per minute, an integer ≥ 1 (set when a token is minted)",
+  }),
+  allowPrivateWebhooks: field({
+    flag: "allow-private-webhooks",
+    env: "CLAUDE_POOL_ALLOW_PRIVATE_WEBHOOKS",
+    default: "false",
+    schema: onOff,
+    expected:
+      "1, true, yes, 0, false or no: let webhooks reach loopback, link-local and private addresses (SSRF; default refused)",
+    boolean: true,
   }),
 } as const;
 

@@ -20,6 +20,10 @@ export interface ServeConfig {
   graceMs: number;
   leaseMs: number;
   engineId: string | undefined;
+  /** Webhooks may reach loopback, link-local and private addresses (an admin's explicit choice). */
+  allowPrivateWebhooks: boolean;
+  /** Requests per minute an API token minted by this engine (or `admin create`) may make. */
+  tokenRateLimit: number;
 }
 
 /** A setting's value: the flag when given, else the env variable, else the default. */
@@ -33,9 +37,11 @@ function pick<T>(
   const [raw, source] =
     typeof fromFlag === "string"
       ? [fromFlag, `--${f.flag}`]
-      : envValue !== undefined && envValue !== ""
-        ? [envValue, f.env ?? undefined]
-        : [f.default, undefined];
+      : fromFlag === true
+        ? ["true", `--${f.flag}`]
+        : envValue !== undefined && envValue !== ""
+          ? [envValue, f.env ?? undefined]
+          : [f.default, undefined];
   if (raw === undefined) return { value: undefined, source };
   const parsed = (f.schema as z.ZodType<T>).safeParse(raw);
   if (!parsed.success) {
@@ -70,12 +76,19 @@ export function loadServeConfig(
     graceMs: get(SERVE_FIELDS.graceMs) ?? 30_000,
     leaseMs: get(SERVE_FIELDS.leaseMs) ?? 30_000,
     engineId: get(SERVE_FIELDS.engineId),
+    allowPrivateWebhooks: get(SERVE_FIELDS.allowPrivateWebhooks) ?? false,
+    tokenRateLimit: get(SERVE_FIELDS.tokenRateLimit) ?? 6000,
   };
 }
 
-/** parseArgs options for every serve field (all take a string value). */
-export function serveFlagSpec(): Record<string, { type: "string" }> {
-  return Object.fromEntries(Object.values(SERVE_FIELDS).map((f) => [f.flag, { type: "string" as const }]));
+/** parseArgs options for every serve field (a string value each, switches none). */
+export function serveFlagSpec(): Record<string, { type: "string" | "boolean" }> {
+  return Object.fromEntries(
+    Object.values(SERVE_FIELDS).map((f) => [
+      f.flag,
+      { type: f.boolean ? ("boolean" as const) : ("string" as const) },
+    ]),
+  );
 }
 
 /** The flag/env/default table for `serve --help`. */
@@ -84,7 +97,8 @@ export function serveFlagHelp(): string {
     .map((f) => {
       const env = f.env ? ` (env ${f.env})` : "";
       const def = f.default ? ` [default ${f.default}]` : "";
-      return `  --${f.flag} <value>${env}${def}\n      ${f.expected}`;
+      const value = f.boolean ? "" : " <value>";
+      return `  --${f.flag}${value}${env}${def}\n      ${f.expected}`;
     })
     .join("\n");
 }

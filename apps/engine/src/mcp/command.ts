@@ -23,6 +23,7 @@ const FLAGS: FlagSpec = {
   "permission-mode": { type: "string" },
   "system-prompt": { type: "string" },
   worktree: { type: "boolean" },
+  "allow-bypass-permissions": { type: "boolean" },
 };
 
 const EMBEDDED_ONLY = [
@@ -36,6 +37,7 @@ const EMBEDDED_ONLY = [
   "permission-mode",
   "system-prompt",
   "worktree",
+  "allow-bypass-permissions",
 ];
 
 export type McpPlan =
@@ -85,6 +87,12 @@ export function planMcp(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Mc
   if (mode !== undefined && !(PERMISSION_MODES as readonly string[]).includes(mode)) {
     throw new UsageError(`--permission-mode: expected one of ${PERMISSION_MODES.join(", ")}, got "${mode}"`);
   }
+  const allowBypass = args.flags["allow-bypass-permissions"] === true;
+  if (mode === "bypassPermissions" && !allowBypass) {
+    throw new UsageError(
+      '--permission-mode "bypassPermissions" lets Claude run every tool without asking: it needs --allow-bypass-permissions as well',
+    );
+  }
   const binFlag = stringFlag(args, "claude-bin");
   const configured = binFlag ?? (env.CLAUDE_POOL_BIN || undefined);
   const bin = resolveClaudeBinary(configured, binFlag ? "--claude-bin" : "CLAUDE_POOL_BIN", env, cwd);
@@ -103,6 +111,7 @@ export function planMcp(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Mc
       ? { systemPrompt: stringFlag(args, "system-prompt") }
       : {}),
     ...(args.flags.worktree === true ? { worktree: true } : {}),
+    ...(allowBypass ? { allowBypassPermissions: true } : {}),
   };
   return { mode: "embedded", options, notice: bin.notice };
 }

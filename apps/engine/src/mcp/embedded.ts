@@ -19,6 +19,8 @@ export interface EmbeddedOptions {
   taskBudgetUsd?: number;
   model?: string;
   permissionMode?: PermissionMode;
+  /** The explicit opt-in `permissionMode: "bypassPermissions"` needs (pool-core refuses it otherwise). */
+  allowBypassPermissions?: boolean;
   systemPrompt?: string;
   worktree?: boolean;
   env?: Record<string, string>;
@@ -56,6 +58,7 @@ export async function createEmbeddedBackend(options: EmbeddedOptions): Promise<P
       ...(options.taskBudgetUsd !== undefined ? { taskBudgetUsd: options.taskBudgetUsd } : {}),
       ...(options.model !== undefined ? { model: options.model } : {}),
       ...(options.permissionMode !== undefined ? { permissionMode: options.permissionMode } : {}),
+      ...(options.allowBypassPermissions ? { allowBypassPermissions: true } : {}),
       ...(options.systemPrompt !== undefined ? { systemPrompt: options.systemPrompt } : {}),
       ...(options.worktree ? { worktree: true } : {}),
     },

@@ -20,6 +20,7 @@ Embedded (this process):
   --task-budget-usd <usd>  default reservation per task
   --model <model>          default model
   --permission-mode <m>    default, acceptEdits, auto, bypassPermissions, manual, dontAsk, plan
+  --allow-bypass-permissions  needed with --permission-mode bypassPermissions (and by tasks asking for it)
   --system-prompt <text>   appended to every slot's system prompt
   --worktree               give each slot its own git worktree
 

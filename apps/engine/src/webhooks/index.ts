@@ -1,3 +1,4 @@
+import type { WebhookUrlPolicy } from "@claude-pool/api";
 import { type Database, listServedPools } from "@claude-pool/db";
 import type { Logger } from "pino";
 import { followHostPools, type ServedPools } from "../metrics/follow-pools.js";
@@ -23,7 +24,8 @@ export function startWebhooks(options: {
   settings?: WebhookSettings;
   metrics?: EngineMetrics;
   logger?: Logger;
-  fetch?: typeof fetch;
+  /** Whether deliveries may reach loopback, link-local and private addresses (default: no). */
+  urlPolicy?: WebhookUrlPolicy;
 }): { stop(): Promise<void> } {
   const { engine, logger } = options;
   const settings = options.settings ?? webhookSettingsFromEnv(process.env);
@@ -32,7 +34,7 @@ export function startWebhooks(options: {
     db,
     engineId: engine.engineId,
     settings,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.urlPolicy ? { urlPolicy: options.urlPolicy } : {}),
     ...(options.metrics
       ? { onAttempt: (event, outcome) => options.metrics?.webhookDelivery(event, outcome) }
       : {}),

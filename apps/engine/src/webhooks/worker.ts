@@ -1,3 +1,4 @@
+import { DEFAULT_WEBHOOK_URL_POLICY, type WebhookUrlPolicy, WebhookUrlRefused } from "@claude-pool/api";
 import {
   type ClaimedDelivery,
   claimDueDeliveries,
@@ -5,6 +6,7 @@ import {
   recordDeliveryAttempt,
 } from "@claude-pool/db";
 import type { WebhookOutcome } from "../metrics/metrics.js";
+import { checkedPost, type PostFn } from "./send.js";
 import { retryDelayMs, type WebhookSettings } from "./settings.js";
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signBody } from "./signature.js";
 
@@ -12,7 +14,10 @@ export interface WebhookWorkerOptions {
   db: Executor;
   engineId: string;
   settings: WebhookSettings;
-  fetch?: typeof fetch;
+  /** How a delivery is sent (default: `checkedPost`, which refuses private addresses per `settings`). */
+  post?: PostFn;
+  /** Whether deliveries may go to loopback, link-local and private addresses (default: no). */
+  urlPolicy?: WebhookUrlPolicy;
   /** Each attempt's outcome (metrics). */
   onAttempt?: (event: string, outcome: WebhookOutcome) => void;
   log?: (level: "info" | "warn", message: string, data: Record<string, unknown>) => void;
@@ -39,7 +44,7 @@ export function deliveryBody(d: Pick<ClaimedDelivery, "id" | "event" | "payload"
  */
 export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker {
   const { db, engineId, settings } = options;
-  const send = options.fetch ?? globalThis.fetch;
+  const send = options.post ?? checkedPost(options.urlPolicy ?? DEFAULT_WEBHOOK_URL_POLICY);
   const batch = 20;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
@@ -50,9 +55,10 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     const body = deliveryBody(d);
     let responseCode: number | null = null;
     let error: string | null = null;
+    let refused = false;
     try {
-      const res = await send(d.url, {
-        method: "POST",
+      const res = await send({
+        url: d.url,
         headers: {
           "content-type": "application/json",
           "user-agent": "claude-pool-webhooks/0.1",
@@ -61,19 +67,18 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
           [DELIVERY_HEADER]: d.id,
         },
         body,
-        // A redirect is not followed (it could point anywhere); it counts as a failure.
-        redirect: "manual",
-        signal: AbortSignal.timeout(settings.timeoutMs),
+        timeoutMs: settings.timeoutMs,
       });
       responseCode = res.status;
-      await res.body?.cancel().catch(() => {});
       if (res.status < 200 || res.status > 299) error = `the receiver answered HTTP ${res.status}`;
     } catch (e) {
       error = describeSendError(e, settings.timeoutMs);
+      // A private address is refused by rule, not by chance: trying again would not help.
+      refused = e instanceof WebhookUrlRefused;
     }
     const delivered = error === null;
     const attemptsNow = d.attempts + 1;
-    const giveUp = !delivered && attemptsNow >= d.maxAttempts;
+    const giveUp = !delivered && (refused || attemptsNow >= d.maxAttempts);
     const retryInMs = delivered || giveUp ? null : retryDelayMs(attemptsNow, settings);
     const recorded = await recordDeliveryAttempt(db, {
       id: d.id,
@@ -138,11 +143,15 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
 }
 
 function describeSendError(error: unknown, timeoutMs: number): string {
+  // The address check's own message says which address and how to allow it.
+  if (error instanceof WebhookUrlRefused) return error.message;
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
     return `the receiver did not answer within ${timeoutMs} ms`;
   }
+  const own = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
   const cause =
     error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  if (cause?.code) return `could not reach the receiver: ${cause.code}`;
+  const code = own ?? cause?.code;
+  if (code) return `could not reach the receiver: ${code}`;
   return `could not reach the receiver: ${error instanceof Error ? error.message : String(error)}`;
 }

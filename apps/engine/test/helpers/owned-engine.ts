@@ -53,6 +53,8 @@ export async function createOwner(where: string[], who = OWNER): Promise<Created
 export async function startOwnedEngine(
   opts: {
     env?: Record<string, string>;
+    /** More `serve` flags. */
+    args?: string[];
     slots?: number;
     poolConfig?: Record<string, unknown>;
     dataDir?: string;
@@ -63,7 +65,7 @@ export async function startOwnedEngine(
   const simHome = tempDir("sim-home");
   const engine = await startEngine({
     dataDir,
-    args: ["--claude-bin", simBinPath],
+    args: ["--claude-bin", simBinPath, ...(opts.args ?? [])],
     env: { CLAUDE_SIM_HOME: simHome, ...opts.env },
   });
   const client = createPoolClient({ url: engine.url, token: owner.token });

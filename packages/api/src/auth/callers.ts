@@ -1,7 +1,22 @@
 import { type Database, membershipRole, tokenScope } from "@claude-pool/db";
+import { TRPCError } from "@trpc/server";
 import type { Caller } from "../context.js";
 import type { PoolAuth } from "./create-auth.js";
 import { lowerRole } from "./roles.js";
+
+/**
+ * A token used more often than its allowance: 429 with when to try again (never anonymous, which
+ * would read as a bad token, and never a 500).
+ */
+function tokenRateLimited(error: object): TRPCError {
+  const details = (error as { details?: { tryAgainIn?: unknown } }).details;
+  const ms = typeof details?.tryAgainIn === "number" ? details.tryAgainIn : null;
+  const wait = ms === null ? "" : `: try again in ${Math.max(1, Math.ceil(ms / 1000))} s`;
+  return new TRPCError({
+    code: "TOO_MANY_REQUESTS",
+    message: `this API token made more requests than its rate limit allows${wait}`,
+  });
+}
 
 /** The signed-in user of a better-auth session cookie, or null. */
 export async function resolveSessionCaller(auth: PoolAuth, headers: Headers): Promise<Caller | null> {
@@ -20,6 +35,7 @@ export async function resolveTokenCaller(
   token: string,
 ): Promise<Caller | null> {
   const verified = await inner.auth.api.verifyApiKey({ body: { key: token } });
+  if (!verified.valid && verified.error?.code === "RATE_LIMITED") throw tokenRateLimited(verified.error);
   if (!verified.valid || !verified.key) return null;
   const scope = await tokenScope(inner.database.db, verified.key.id);
   if (!scope?.enabled) return null;

@@ -17,6 +17,11 @@ export interface PoolAuthOptions {
   trustedOrigins?: string[];
   /** better-auth's logger settings (tests silence it). */
   logger?: BetterAuthOptions["logger"];
+  /**
+   * Requests one API token may make per window (default TOKEN_RATE_LIMIT). The api-key plugin
+   * stores the allowance on each token when it is minted, so a change applies to new tokens.
+   */
+  tokenRateLimit?: { timeWindow: number; maxRequests: number };
 }
 
 /** Shortest password an account may have. */
@@ -119,7 +124,7 @@ export function createPoolAuth(database: Database, options: PoolAuthOptions) {
       apiKey({
         defaultPrefix: TOKEN_PREFIX,
         enableMetadata: true,
-        rateLimit: TOKEN_RATE_LIMIT,
+        rateLimit: { enabled: true, ...(options.tokenRateLimit ?? TOKEN_RATE_LIMIT) },
         schema: { apikey: { modelName: "api_tokens" } },
       }),
     ],

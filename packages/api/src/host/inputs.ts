@@ -1,4 +1,11 @@
-import { InvalidOptions, poolOptionsSchema } from "@claude-pool/core";
+import {
+  assertBypassAllowed,
+  assertRelativeInside,
+  bypassRequests,
+  type ClaudeConfig,
+  InvalidOptions,
+  poolOptionsSchema,
+} from "@claude-pool/core";
 import { z } from "zod";
 
 /**
@@ -31,12 +38,40 @@ export const poolPatch = z.object({
 export type PoolPatch = z.input<typeof poolPatch>;
 
 /**
- * Validates a whole pool config as Pool.create will, so a bad one is refused before it is stored.
+ * Validates a whole pool config as Pool.create will, so a bad one is refused before it is stored
+ * (with the slots' stored configs, which Pool.create gets too).
  * Throws InvalidOptions naming the field (`config.maxQueue`) and the value.
  */
-export function checkPoolConfig(config: Record<string, unknown>): Record<string, unknown> {
+export function checkPoolConfig(
+  config: Record<string, unknown>,
+  slotSpecs: Record<string, { config?: ClaudeConfig | undefined }> = {},
+): Record<string, unknown> {
   const r = poolConfigSchema.safeParse(config);
-  if (r.success) return r.data;
+  if (r.success) {
+    // Paths stay inside the pool's directory (symlinks are checked again when the pool starts).
+    const wt = r.data.worktree;
+    if (typeof wt === "object") assertRelativeInside(wt.baseDir, "config.worktree.baseDir");
+    for (const [i, dir] of (r.data.addDirs ?? []).entries()) assertRelativeInside(dir, `config.addDirs.${i}`);
+    for (const [id, s] of Object.entries(slotSpecs)) {
+      for (const [i, dir] of (s.config?.addDirs ?? []).entries()) {
+        assertRelativeInside(dir, `slots.${id}.config.addDirs.${i}`);
+      }
+    }
+    // bypassPermissions on the pool or a stored slot needs the pool's explicit opt-in.
+    assertBypassAllowed(
+      r.data.allowBypassPermissions,
+      "config.allowBypassPermissions",
+      bypassRequests({
+        config: r.data,
+        configField: "config",
+        slots: Object.entries(slotSpecs).map(([id, s]) => ({
+          field: `slots.${id}.config`,
+          config: s.config,
+        })),
+      }),
+    );
+    return r.data;
+  }
   const issue = r.error.issues[0];
   const field = ["config", ...(issue?.path.map(String) ?? [])];
   if (issue?.code === "unrecognized_keys") {

@@ -175,7 +175,7 @@ class EnginePoolHost implements PoolHost {
     const merged: Record<string, unknown> = { ...poolConfigOf(current), ...(p.config ?? {}) };
     if (p.budgetUsd === null) delete merged.budgetUsd;
     else if (p.budgetUsd !== undefined) merged.budgetUsd = p.budgetUsd;
-    const config = checkPoolConfig(merged);
+    const config = checkPoolConfig(merged, current.slotSpecs);
     const row = await updatePoolRow(this.#db, poolId, {
       ...(p.name === undefined ? {} : { name: p.name }),
       ...(p.slots === undefined ? {} : { slots: p.slots }),
@@ -340,6 +340,8 @@ class EnginePoolHost implements PoolHost {
       store: gate,
       claude: { bin: this.#o.claude.bin, cwd, ...(this.#o.claude.env ? { env: this.#o.claude.env } : {}) },
       leaseMs: this.#leaseMs,
+      // A team's options may not point the pool's worktrees or extra dirs outside its directory.
+      confinePaths: true,
       ...(this.#o.pollIntervalMs === undefined ? {} : { pollIntervalMs: this.#o.pollIntervalMs }),
       skills: this.#o.skills?.globalDir === undefined ? {} : { globalDir: this.#o.skills.globalDir },
     });

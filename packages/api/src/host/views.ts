@@ -4,6 +4,7 @@ import {
   type TaskResult,
   type TaskStatus,
   type TokenUsage,
+  usesBypassPermissions,
 } from "@claude-pool/core";
 import type { StoredPool, StoredTask } from "@claude-pool/db";
 
@@ -98,6 +99,8 @@ export interface PoolView {
   spendUsd: number;
   reservedUsd: number;
   slotSpecs: StoredPool["slotSpecs"];
+  /** The pool or one of its slots runs with `permissionMode: "bypassPermissions"` (opted in). */
+  bypassPermissions: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -114,6 +117,10 @@ export function poolView(r: StoredPool): PoolView {
     spendUsd: microsToUsd(r.spentMicros),
     reservedUsd: microsToUsd(r.reservedMicros),
     slotSpecs: r.slotSpecs,
+    bypassPermissions: usesBypassPermissions(
+      config,
+      Object.values(r.slotSpecs).map((s) => s.config),
+    ),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };

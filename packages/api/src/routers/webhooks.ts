@@ -7,9 +7,11 @@ import {
   listWebhookEndpoints,
   WEBHOOK_EVENTS,
 } from "@claude-pool/db";
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { notFound } from "../errors.js";
 import { protectedProcedure, requireTeamRole, router, teamProcedure } from "../trpc.js";
+import { checkWebhookUrl, DEFAULT_WEBHOOK_URL_POLICY, WebhookUrlRefused } from "../webhooks/url-policy.js";
 import { nonEmpty } from "./inputs.js";
 
 const urlInput = z
@@ -63,6 +65,15 @@ export const webhooksRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
+      // SSRF: no webhook to the engine's own machine or network unless the engine allows it.
+      await checkWebhookUrl(input.url, ctx.webhookUrlPolicy ?? DEFAULT_WEBHOOK_URL_POLICY).catch(
+        (error: unknown) => {
+          if (error instanceof WebhookUrlRefused) {
+            throw new TRPCError({ code: "BAD_REQUEST", message: error.message });
+          }
+          throw error;
+        },
+      );
       const secret = input.secret ?? `whsec_${randomBytes(24).toString("base64url")}`;
       const row = await createWebhookEndpoint(ctx.database.db, {
         teamId: ctx.team.id,

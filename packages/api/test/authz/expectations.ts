@@ -184,7 +184,8 @@ export const expectations: Record<string, Expectation> = {
   // webhooks (A4)
   "webhooks.create": {
     access: "admin",
-    input: (f) => ({ teamId: f.team.id, url: "http://127.0.0.1:9/hook", events: ["task.completed"] }),
+    // A public address (TEST-NET-3): loopback ones are refused (SSRF) unless the engine allows them.
+    input: (f) => ({ teamId: f.team.id, url: "http://203.0.113.9/hook", events: ["task.completed"] }),
   },
   "webhooks.list": { access: "admin", input: (f) => ({ teamId: f.team.id }) },
   "webhooks.delete": {

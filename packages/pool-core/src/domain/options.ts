@@ -26,6 +26,11 @@ export const poolConfigSchema = claudeConfigSchema.extend({
   /** Below this remaining budget, new work is refused with BudgetExceeded. */
   minTaskBudgetUsd: positiveUsd.default(0.01),
   sessionMode: z.enum(["resume", "fresh"]).default("resume"),
+  /**
+   * The explicit opt-in without which `permissionMode: "bypassPermissions"` (on the pool, a slot
+   * or a task) and `--dangerously-skip-permissions` are refused. See domain/permissions.ts.
+   */
+  allowBypassPermissions: z.boolean().optional(),
   worktree: z.union([z.boolean(), z.strictObject({ baseDir: z.string().min(1).optional() })]).default(false),
   /** Queued tasks beyond this are refused with NoSlotsAvailable. */
   maxQueue: z.number().int().positive().default(10_000),
@@ -44,11 +49,6 @@ export const poolConfigSchema = claudeConfigSchema.extend({
   maxRateLimitRetries: z.number().int().nonnegative().default(3),
   /** First backoff after a 429 (doubling each retry, at most 60 s); the API's retry-after wins when longer. */
   rateLimitBackoffMs: z.number().int().positive().default(1_000),
-  /**
-   * A pool's explicit opt-in to `permissionMode: "bypassPermissions"` (every tool runs without
-   * asking); the dashboard sends it with that mode. Accepted here so the config stays strict.
-   */
-  allowBypassPermissions: z.boolean().optional(),
 });
 
 export const slotSpecSchema = z.strictObject({
@@ -105,6 +105,12 @@ export const poolOptionsSchema = z.strictObject({
     })
     .optional(),
   engineId: z.string().min(1).optional(),
+  /**
+   * Keep every path the options name (`config.worktree.baseDir`, `addDirs` of the pool, a slot or
+   * a task) inside `claude.cwd`: no absolute path, no `..` out, no symlink out. The engine sets it
+   * for the pools it serves; a library user naming their own paths may leave it off.
+   */
+  confinePaths: z.boolean().optional(),
   /** How long a claimed task stays ours without renewal (shared stores). */
   leaseMs: z.number().int().positive().default(30_000),
   /** How often idle slots look for claimable work besides store notifications. */

@@ -106,6 +106,8 @@ export interface PoolStatus {
   spendUsd: number;
   reservedUsd: number;
   budgetUsd: number | null;
+  /** True when the pool or one of its slots runs with `permissionMode: "bypassPermissions"`. */
+  bypassPermissions: boolean;
   /**
    * An account of the pool is over its usage limit: `until` (ISO, UTC) is when the first such
    * park ends (its slots claim again), `parkedTasks` how many tasks wait for quota. Null: none.

@@ -33,6 +33,8 @@ import {
   slotSpecSchema,
   type TaskOptionsInput,
 } from "../domain/options.js";
+import { assertAllInside } from "../domain/paths.js";
+import { assertBypassAllowed, bypassRequests, usesBypassPermissions } from "../domain/permissions.js";
 import type { TaskOutputEvent, TaskRunner } from "../domain/task-runner.js";
 import {
   type DrainSummary,
@@ -274,7 +276,20 @@ export class Pool implements TaskRunner {
   }
 
   /** Submits a sequential chain (one Claude session across its steps); returns its id. */
-  submitChain(steps: readonly ChainStepInput[], options?: ChainOptionsInput) {
+  async submitChain(steps: readonly ChainStepInput[], options?: ChainOptionsInput) {
+    // Refused at submit rather than when the step runs: the same rule as a task's config.
+    const configs = [
+      { field: "options.config", config: options?.config },
+      ...(Array.isArray(steps) ? steps : []).map((s, i) => ({
+        field: `steps.${i}.config`,
+        config: s?.config,
+      })),
+    ];
+    assertBypassAllowed(
+      this.#opts.config.allowBypassPermissions,
+      "the pool's config.allowBypassPermissions",
+      bypassRequests({ slots: configs }),
+    );
     return this.#chains.submit(steps, options);
   }
 
@@ -326,6 +341,12 @@ export class Pool implements TaskRunner {
     const slot = this.#slots.find((s) => s.isNamed(slotId));
     if (!slot) throw new SlotNotFound(slotId);
     const s = parseOptions(slotSpecSchema.partial(), spec, "slot");
+    assertBypassAllowed(
+      this.#opts.config.allowBypassPermissions,
+      "the pool's config.allowBypassPermissions",
+      bypassRequests({ config: s.config, configField: "slot.config" }),
+    );
+    if (this.#opts.confinePaths) assertAllInside(this.#cwd, s.config?.addDirs, "slot.config.addDirs");
     if (slot.configure(s)) slot.driver.retire();
     await this.#settlement.saveSlot(slot);
   }
@@ -364,6 +385,11 @@ export class Pool implements TaskRunner {
       reservedUsd: microsToUsd(budget.reservedMicros),
       budgetUsd: budget.capMicros === null ? null : microsToUsd(budget.capMicros),
       usageLimit: await usageLimitOf(this.store, this.id),
+      // Marked so a dashboard can say so: some slot runs without permission prompts.
+      bypassPermissions: usesBypassPermissions(
+        this.#opts.config,
+        this.#slots.map((s) => s.config),
+      ),
     };
   }
 

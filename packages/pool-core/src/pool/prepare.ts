@@ -8,6 +8,8 @@ import {
   parseOptions,
   poolOptionsSchema,
 } from "../domain/options.js";
+import { assertAllInside, assertInside } from "../domain/paths.js";
+import { assertBypassAllowed, bypassRequests } from "../domain/permissions.js";
 import type { Driver } from "../driver/port.js";
 import { InMemoryStore } from "../store/memory.js";
 import type { Store } from "../store/port.js";
@@ -35,8 +37,30 @@ export async function preparePool(input: PoolOptionsInput): Promise<PoolParts> {
   const { store: givenStore, clock = realClock, ...rest } = input;
   const parsed = parseOptions(poolOptionsSchema, rest, "options");
   const opts = { ...parsed, poolId: parsed.poolId ?? newId() };
+  assertBypassAllowed(
+    opts.config.allowBypassPermissions,
+    "options.config.allowBypassPermissions",
+    bypassRequests({
+      config: opts.config,
+      configField: "options.config",
+      slots: Array.isArray(opts.slots)
+        ? opts.slots.map((s, i) => ({ field: `options.slots.${i}.config`, config: s.config }))
+        : [],
+      extraArgs: opts.claude.extraArgs,
+      extraArgsField: "options.claude.extraArgs",
+    }),
+  );
   const env = mergeEnv(opts.claude.env);
   const cwd = opts.claude.cwd ?? process.cwd();
+  if (opts.confinePaths) {
+    const wtOption = opts.config.worktree;
+    if (typeof wtOption === "object") assertInside(cwd, wtOption.baseDir, "options.config.worktree.baseDir");
+    assertAllInside(cwd, opts.config.addDirs, "options.config.addDirs");
+    if (Array.isArray(opts.slots)) {
+      for (const [i, s] of opts.slots.entries())
+        assertAllInside(cwd, s.config?.addDirs, `options.slots.${i}.config.addDirs`);
+    }
+  }
   const bin = await resolveClaudeBin(opts.claude.bin, env, cwd);
   const wt = opts.config.worktree;
   const worktrees = wt

@@ -7,6 +7,8 @@ import {
   type TaskOptionsInput,
   taskOptionsSchema,
 } from "../domain/options.js";
+import { assertAllInside } from "../domain/paths.js";
+import { assertBypassAllowed, bypassRequests } from "../domain/permissions.js";
 import type { NewTask } from "../store/port.js";
 import type { Slot } from "./slot.js";
 
@@ -26,6 +28,13 @@ export function newTaskFrom(
     throw new InvalidOptions("prompt", prompt, "a non-empty string");
   }
   const o = parseOptions(taskOptionsSchema, options, "task");
+  assertBypassAllowed(
+    opts.config.allowBypassPermissions,
+    "the pool's config.allowBypassPermissions",
+    bypassRequests({ config: o.config, configField: "task.config" }),
+  );
+  if (opts.confinePaths)
+    assertAllInside(opts.claude.cwd ?? process.cwd(), o.config?.addDirs, "task.config.addDirs");
   let targetSlotId: string | null = null;
   if (o.slot !== undefined) {
     const slot = slots.find((s) => s.isNamed(o.slot ?? ""));

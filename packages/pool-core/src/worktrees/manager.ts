@@ -134,8 +134,28 @@ export class WorktreeManager {
       );
     }
 
+    // reconcile() deletes what it does not own under the base dir: never adopt a directory with
+    // content that claude-pool did not make (a wrong path, or a symlink to someone's files).
+    const existing = await readdir(base).catch(() => null);
+    if (!previous && existing && existing.length > 0) {
+      throw new WorktreeError(
+        `worktree base dir ${base} is not empty and was not made by claude-pool (no ${OWNER_FILE}): ` +
+          "pick a new or empty directory (claude-pool removes what it does not own there)",
+      );
+    }
     await mkdir(base, { recursive: true });
-    const manager = new WorktreeManager(poolId, repoTop, await realpath(base), git, commonDir);
+    const realBase = await realpath(base);
+    const realTop = await realpath(repoTop);
+    // Checked again through symlinks: a link may lead back to the repository or above it.
+    if (realBase === realTop || isInside(realTop, realBase)) {
+      throw new InvalidOptions(
+        "baseDir",
+        baseDir,
+        "",
+        `baseDir ${JSON.stringify(baseDir ?? base)} leads to ${realBase} through a symlink: the repository top or above it cannot hold worktrees`,
+      );
+    }
+    const manager = new WorktreeManager(poolId, repoTop, realBase, git, commonDir);
     // Chains of an earlier run stay for review: adopt them so that reconcile() keeps them.
     for (const chainId of previous?.chains ?? []) {
       if (isRefSafeId(chainId)) manager.#chains.add(chainId);

@@ -188,6 +188,8 @@ export class ChainExecution {
       try {
         taskId = await this.#tasks.submit(prompt ?? "", taskOptions);
       } catch (error) {
+        // A refused submit is an attempt too: without counting it, the retry loop would spin.
+        state.attempts += 1;
         return { ok: false, error: describeError(error), cancelled: false };
       }
       state.attempts += 1;
