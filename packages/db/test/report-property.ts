@@ -51,7 +51,8 @@ export function describeReportProperty(name: string, open: () => Promise<Databas
             let clock = new Date(START);
             const store = await PgStore.open(database, { clock: () => clock });
             try {
-              for (const pool of POOLS) await store.ensurePool({ id: pool, name: pool, config: {}, budgetCapMicros: null });
+              for (const pool of POOLS)
+                await store.ensurePool({ id: pool, name: pool, config: {}, budgetCapMicros: null });
               for (const e of ended) {
                 clock = new Date(START + e.at);
                 const t = await store.insertTask(
