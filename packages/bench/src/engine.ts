@@ -47,10 +47,14 @@ export function createOwner(args: string[]): { token: string; teamId: string } {
 }
 
 /** Starts `claude-pool serve` and waits until `/healthz` answers 200. */
-export async function startEngine(args: string[], env: Record<string, string> = {}): Promise<StartedEngine> {
+export async function startEngine(
+  args: string[],
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<StartedEngine> {
   const started = performance.now();
   const simHome = mkdtempSync(path.join(os.tmpdir(), "cp-bench-engine-sim-"));
-  const child = spawn(process.execPath, [ENGINE_CLI, "serve", "--port", "0", ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ENGINE_CLI, "serve", "--port", "0", ...args], {
     env: engineEnv({ CLAUDE_SIM_HOME: simHome, ...env }),
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,7 +1,7 @@
 import type { Micros, TaskStatus, TokenUsage } from "@claude-pool/core";
 import { and, asc, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "./executor.js";
-import { pools, tasks } from "./schema/index.js";
+import { pools, type SpendDimension, tasks } from "./schema/index.js";
 
 export const REPORT_BUCKETS = ["day", "week", "month"] as const;
 export type ReportBucket = (typeof REPORT_BUCKETS)[number];
@@ -39,8 +39,9 @@ export interface ReportRow {
 }
 
 /**
- * Spend, tokens and task counts per period and group, read from the daily rollups (never from the
- * task table, so it stays fast however many tasks there are). By tag, a task with two tags counts
+ * Spend, tokens and task counts per period and group, read from the per-dimension daily rollups
+ * (never from the task table, so it stays fast however many tasks there are: it reads at most
+ * days × pools × distinct keys rows). By tag, a task with two tags counts
  * under both; every other grouping sums to the pool totals.
  *
  * @example
@@ -60,8 +61,13 @@ export async function spendReport(db: Executor, query: ReportQuery): Promise<Rep
   }
   const from = utcDay(query.from);
   const to = utcDay(query.to);
-  const table = query.groupBy === "tag" ? "spend_daily_tags" : "spend_daily";
-  const key = sql.raw(KEY_COLUMN[query.groupBy]);
+  // One dimension's rows of the per-dimension rollup (tags: their own rollup, same shape). Grouping
+  // by pool reads the model rows: each dimension's rows sum to the pool's totals.
+  const source =
+    query.groupBy === "tag"
+      ? sql`spend_daily_tags r where true`
+      : sql`spend_daily_dims r where r.dimension = ${DIMENSION_ROWS[query.groupBy]}`;
+  const key = sql.raw(query.groupBy === "pool" ? "r.pool_id" : query.groupBy === "tag" ? "r.tag" : "r.key");
   const period = sql.raw(`date_trunc('${query.bucket}', r.day::timestamp)::date`);
   const poolFilter = poolCondition(sql.raw("r.pool_id"), query);
   const rows = await queryRows<RawReportRow>(
@@ -72,8 +78,8 @@ export async function spendReport(db: Executor, query: ReportQuery): Promise<Rep
         sum(r.cache_write_tokens)::text as cache_write, sum(r.tasks)::text as tasks,
         sum(r.tasks_completed)::text as completed, sum(r.tasks_failed)::text as failed,
         sum(r.tasks_cancelled)::text as cancelled
-      from ${sql.raw(table)} r
-      where r.day >= ${from}::date and r.day < ${to}::date ${poolFilter}
+      from ${source}
+        and r.day >= ${from}::date and r.day < ${to}::date ${poolFilter}
       group by 1, 2
       order by 1, 3 desc, 2`,
   );
@@ -108,13 +114,13 @@ interface RawReportRow extends Record<string, unknown> {
   cancelled: string;
 }
 
-const KEY_COLUMN: Record<ReportDimension, string> = {
-  model: "r.model",
-  user: "r.user_id",
-  pool: "r.pool_id",
-  skill: "r.skill",
-  tag: "r.tag",
-  slot: "r.slot_id",
+/** Which `spend_daily_dims` rows a grouping reads (constants, bound as parameters). */
+const DIMENSION_ROWS: Record<Exclude<ReportDimension, "tag">, SpendDimension> = {
+  model: "model",
+  user: "user",
+  pool: "model",
+  skill: "skill",
+  slot: "slot",
 };
 
 function poolCondition(column: SQL, range: ReportRange): SQL {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
 import { createDb, type Database } from "../src/index.js";
 import { createScratchPostgres, type ScratchPostgres, truncateAll } from "./helpers/databases.js";
+import { describeReportProperty } from "./report-property.js";
 import { describeSqlBehaviour } from "./sql-behaviour.js";
 
 let scratch: ScratchPostgres;
@@ -18,3 +19,12 @@ describeSqlBehaviour("Postgres", async () => {
   await truncateAll(database);
   return database;
 });
+
+describeReportProperty(
+  "Postgres",
+  async () => {
+    await truncateAll(database);
+    return database;
+  },
+  15,
+);

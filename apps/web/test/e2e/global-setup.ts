@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { buildWebIfStale } from "../build-output";
 import { freePort, REPO_ROOT, SIM_BIN, startEngine, startWeb, WEB_DIR, waitForHttp } from "./servers";
 
 declare module "vitest" {
@@ -11,31 +12,6 @@ declare module "vitest" {
     engineUrl: string;
     screenshotDir: string;
   }
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** `next build` once: skipped when the last build is newer than every source file (local reruns). */
-function buildWebIfStale() {
-  const buildId = path.join(WEB_DIR, ".next/BUILD_ID");
-  const sources = Math.max(
-    newestMtime(path.join(WEB_DIR, "src")),
-    statSync(path.join(WEB_DIR, "next.config.ts")).mtimeMs,
-  );
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) return;
-  console.log("[web e2e] next build …");
-  execFileSync(process.execPath, [path.join(WEB_DIR, "node_modules/next/dist/bin/next"), "build"], {
-    cwd: WEB_DIR,
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-  });
 }
 
 /** A git repository for pools to work in (worktree pools need one). */
@@ -66,7 +42,7 @@ export default async function setup(project: TestProject) {
       stdio: "inherit",
     });
   }
-  buildWebIfStale();
+  buildWebIfStale((line) => console.log(`[web e2e] ${line}`));
   const [enginePort, webPort] = [await freePort(), await freePort()];
   const engineUrl = `http://127.0.0.1:${enginePort}`;
   const webUrl = `http://127.0.0.1:${webPort}`;

@@ -30,3 +30,43 @@ export class Notifier {
     this.#dirty = false;
   }
 }
+
+/**
+ * A wake-up for many readers of one shared feed: `wake()` from the feed's single reader loop,
+ * `next()` in each subscriber. A subscriber takes `next()` before it looks at the feed, so a wake
+ * that comes between its look and its wait is not missed.
+ */
+export class Broadcast {
+  #tick!: Promise<void>;
+  #resolve!: () => void;
+
+  constructor() {
+    this.#arm();
+  }
+
+  #arm(): void {
+    this.#tick = new Promise<void>((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  wake(): void {
+    this.#resolve();
+    this.#arm();
+  }
+
+  /** Resolves at the next `wake()` or on abort. */
+  next(signal: AbortSignal | undefined): Promise<void> {
+    const tick = this.#tick;
+    if (!signal) return tick;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      signal.addEventListener("abort", done, { once: true });
+      void tick.then(done);
+    });
+  }
+}

@@ -36,6 +36,30 @@ export const spendDaily = pgTable(
   (t) => [primaryKey({ columns: [t.day, t.poolId, t.model, t.userId, t.skill, t.slotId] })],
 );
 
+/** The single-valued report groupings kept per dimension in `spend_daily_dims` (tags have their own table). */
+export const SPEND_DIMENSIONS = ["model", "user", "skill", "slot"] as const;
+export type SpendDimension = (typeof SPEND_DIMENSIONS)[number];
+
+/**
+ * The same measures per UTC day × dimension × pool × key: four rows per settlement (its model,
+ * user, skill and slot, '' for "none"). `spend_daily` has one row per combination of all five
+ * attributes, which at a million tasks is close to a row per task; a report groups by one
+ * attribute, so it reads this table instead: at most days × pools × distinct keys rows. Each
+ * dimension's rows sum to the pool totals, so grouping by pool reads the `model` rows.
+ */
+export const spendDailyDims = pgTable(
+  "spend_daily_dims",
+  {
+    // The key's first column: a report reads one dimension over a range of days.
+    dimension: text("dimension").$type<SpendDimension>().notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    poolId: text("pool_id").notNull(),
+    key: text("key").notNull().default(""),
+    ...measures(),
+  },
+  (t) => [primaryKey({ columns: [t.dimension, t.day, t.poolId, t.key] })],
+);
+
 /**
  * The same measures per tag: a task with two tags counts under both, an untagged task under ''.
  * Kept apart so that summing `spend_daily` never double-counts a multi-tag task.

@@ -36,9 +36,11 @@ const TERMINAL = new Set<TaskStatus>(["completed", "failed", "cancelled", "timed
 /**
  * Settles a task in ONE statement: the task row changes status (if it is still in `from`), its
  * reservation goes back to the pool and its team, its spend moves into the pool's spent total, the
- * team's month and both daily rollups, a run that ended (completed, or stopped by its budget) adds
- * its spend to the pool's recent task costs, and a NOTIFY is queued for commit. Either all of it happens or none; a second call for a
- * task that already left `from` finds no row and changes nothing. Returns whether it settled.
+ * team's month and the daily rollups (`spend_daily`, `spend_daily_tags`, `spend_daily_dims`: the
+ * reports read the last two), a run that ended (completed, or stopped by its budget) adds its spend
+ * to the pool's recent task costs, and a NOTIFY is queued for commit. Either all of it happens or
+ * none; a second call for a task that already left `from` finds no row and changes nothing.
+ * Returns whether it settled.
  */
 export async function settleTask(on: Executor, s: Settlement): Promise<boolean> {
   const terminal = TERMINAL.has(s.to);
@@ -120,6 +122,18 @@ export async function settleTask(on: Executor, s: Settlement): Promise<boolean> 
         from unnest(case when cardinality(t.tags) = 0 then array['']::text[] else t.tags end) as x
       ) tg
       on conflict (day, pool_id, tag) do update set
+        ${rollupIncrements}
+      returning 1
+    ), x as (
+      insert into spend_daily_dims as r (dimension, day, pool_id, key, spend_micros,
+        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+        tasks, tasks_completed, tasks_failed, tasks_cancelled)
+      select k.dimension, ${day}, t.pool_id, k.key, ${s.spendMicros}::bigint,
+        ${s.tokens.input}::bigint, ${s.tokens.output}::bigint, ${s.tokens.cacheRead}::bigint,
+        ${s.tokens.cacheWrite}::bigint, ${counted}::int, ${completed}::int, ${failed}::int, ${cancelled}::int
+      from t cross join lateral (values ('model', coalesce(t.model, '')), ('user', coalesce(t.submitted_by, '')),
+        ('skill', coalesce(t.skill, '')), ('slot', coalesce(t.slot_id, ''))) as k(dimension, key)
+      on conflict (dimension, day, pool_id, key) do update set
         ${rollupIncrements}
       returning 1
     )

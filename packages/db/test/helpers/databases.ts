@@ -22,6 +22,7 @@ const TABLES = [
   "context_entries",
   "spend_daily",
   "spend_daily_tags",
+  "spend_daily_dims",
   "skills",
   "pools",
   "api_tokens",

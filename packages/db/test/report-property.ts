@@ -1,0 +1,106 @@
+import type { TaskStatus } from "@claude-pool/core";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type Database, PgStore, REPORT_BUCKETS, REPORT_DIMENSIONS, spendReport } from "../src/index.js";
+import { naiveReport, sortRows } from "./helpers/naive-report.js";
+import { newTask } from "./helpers/tasks.js";
+
+const POOLS = ["pool-a", "pool-b", "pool-c"] as const;
+const DAY = 86_400_000;
+const START = Date.parse("2026-01-26T00:00:00Z"); // a Monday: weeks and months both cut the 40 days
+
+const endedTask = fc.record({
+  pool: fc.constantFrom(...POOLS),
+  // Any millisecond of 40 days, so settlements land near midnight too.
+  at: fc.integer({ min: 0, max: 40 * DAY - 1 }),
+  user: fc.constantFrom("alice", "bob", null),
+  skill: fc.constantFrom("review", null),
+  tags: fc.subarray(["a", "b", "c"]),
+  slot: fc.constantFrom("slot-0", "slot-1"),
+  model: fc.constantFrom("opus", "sonnet", null),
+  status: fc.constantFrom<TaskStatus>("completed", "failed", "timed_out", "cancelled"),
+  spend: fc.integer({ min: 0, max: 5_000_000 }),
+  input: fc.integer({ min: 0, max: 10_000 }),
+  output: fc.integer({ min: 0, max: 2_000 }),
+  cancelQueued: fc.boolean(),
+});
+
+const reportQuery = fc.record({
+  fromDay: fc.integer({ min: 0, max: 39 }),
+  days: fc.integer({ min: 1, max: 41 }),
+  bucket: fc.constantFrom(...REPORT_BUCKETS),
+  groupBy: fc.constantFrom(...REPORT_DIMENSIONS),
+  poolIds: fc.option(fc.subarray([...POOLS]), { nil: undefined }),
+});
+
+const day = (offset: number) => new Date(START + offset * DAY).toISOString().slice(0, 10);
+
+/**
+ * The report read from the per-dimension rollups (written by settlement) equals the naive GROUP BY
+ * over the task table, for random tasks, settlement times, ranges, buckets, groupings and pool filters.
+ */
+export function describeReportProperty(name: string, open: () => Promise<Database>, numRuns: number): void {
+  describe(`spend report from the rollups: ${name}`, () => {
+    it("equals the naive GROUP BY over the tasks on random data", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(endedTask, { minLength: 1, maxLength: 25 }),
+          fc.array(reportQuery, { minLength: 4, maxLength: 4 }),
+          async (ended, queries) => {
+            const database = await open();
+            let clock = new Date(START);
+            const store = await PgStore.open(database, { clock: () => clock });
+            try {
+              for (const pool of POOLS)
+                await store.ensurePool({ id: pool, name: pool, config: {}, budgetCapMicros: null });
+              for (const e of ended) {
+                clock = new Date(START + e.at);
+                const t = await store.insertTask(
+                  newTask(e.pool, { submittedBy: e.user, skill: e.skill, tags: e.tags }),
+                );
+                if (e.cancelQueued) {
+                  await store.cancelPendingTask(t.id, { code: "CANCELLED", message: "x" });
+                  continue;
+                }
+                await store.claimNextTask({
+                  poolId: e.pool,
+                  engineId: "e",
+                  slotId: e.slot,
+                  slotRole: null,
+                  leaseMs: 60_000,
+                });
+                await store.finishTask(t.id, {
+                  engineId: "e",
+                  status: e.status as "completed",
+                  result: null,
+                  error: null,
+                  spendMicros: e.spend,
+                  tokens: { input: e.input, output: e.output, cacheRead: 0, cacheWrite: 0 },
+                  model: e.model,
+                  turns: 1,
+                  claudeSessionId: null,
+                });
+              }
+            } finally {
+              await store.close();
+            }
+            for (const q of queries) {
+              const query = {
+                from: day(q.fromDay),
+                to: day(q.fromDay + q.days),
+                bucket: q.bucket,
+                groupBy: q.groupBy,
+                poolIds: q.poolIds,
+              };
+              const label = JSON.stringify(query);
+              const fromRollups = await spendReport(database.db, query);
+              expect(sortRows(fromRollups), label).toEqual(sortRows(await naiveReport(database, query)));
+            }
+          },
+        ),
+        // Each run settles up to 25 tasks (3 statements each): bounded for CI time.
+        { numRuns },
+      );
+    }, 240_000);
+  });
+}
