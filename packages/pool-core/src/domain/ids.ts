@@ -22,5 +22,7 @@ const generator = new V7Generator(new BufferedRandom());
 
 /** Random, time-sortable ids (UUID v7). Never derived from a timestamp alone. */
 export function newId(): string {
-  return generator.generate().toString();
+  // Formatted through one hex string: uuidv7's toString builds it a character at a time.
+  const hex = Buffer.from(generator.generate().bytes).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
