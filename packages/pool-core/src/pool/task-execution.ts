@@ -135,7 +135,7 @@ export class TaskExecution {
           }
         },
         onStderr: (text) => writer.push({ kind: "stderr", payload: text }),
-        onSpawn: (pid) => writer.push({ kind: "process", payload: processRecord(pid) }),
+        onSpawn: (pid, spawned) => writer.push({ kind: "process", payload: processRecord(pid, spawned) }),
       });
       let verdict: Verdict = judgeOutcome(outcome, task.timeoutMs);
       if (verdict.kind === "missing_session" && resume !== null) {
