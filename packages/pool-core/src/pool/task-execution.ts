@@ -10,6 +10,7 @@ import type { ClaimedTask, Store } from "../store/port.js";
 import { afterRateLimit, afterUsageLimit, taskDeadline } from "./limits.js";
 import { deadRunSpend, killOrphanedRun, processRecord } from "./orphans.js";
 import { judgeOutcome, type RunSpend, spendOfRun, type Verdict } from "./outcome.js";
+import { freshSpawnRequest, shouldPrespawnFresh } from "./prespawn.js";
 import { promptFor, sessionAfterRun, startingPoint } from "./session-hygiene.js";
 import type { Settlement } from "./settlement.js";
 import type { Slot } from "./slot.js";
@@ -191,6 +192,11 @@ export class TaskExecution {
       }
       if (worktree !== null && before !== null && verdict.kind !== "lease_lost") {
         await recordTaskDiff(store, task.id, worktree, before);
+      }
+      if (shouldPrespawnFresh(this.#d.opts, slot, task, signal.aborted ? abortReason(signal) : null)) {
+        // Fresh mode: the slot's next task gets a process started now, while the slot is idle.
+        const deps = { ...this.#d, context: await store.contextList(this.#d.poolId) };
+        slot.driver.retire(freshSpawnRequest(slot, deps));
       }
       slot.charge(spent.spendMicros);
       await settlement.conclude(slot, task, verdict, spent, outcome);
