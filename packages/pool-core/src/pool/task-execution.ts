@@ -39,9 +39,25 @@ export class TaskExecution {
   readonly #d: TaskExecutionDeps;
   /** Last cumulative `total_cost_usd` seen per Claude session, to difference resumed runs. */
   readonly #sessionTotals = new Map<string, Micros>();
+  /** The appended prompt each caller's session (chains, review) last saw in a replied turn here. */
+  readonly #callerSeen = new Map<string, string>();
 
   constructor(deps: TaskExecutionDeps) {
     this.#d = deps;
+  }
+
+  #seenBy(sessionId: string | null): string | null {
+    return sessionId === null ? null : (this.#callerSeen.get(sessionId) ?? null);
+  }
+
+  /** A caller's session replied with this appended prompt (moved last, so the map forgets idle sessions first). */
+  #sawPrompt(sessionId: string, appended: string): void {
+    this.#callerSeen.delete(sessionId);
+    this.#callerSeen.set(sessionId, appended);
+    if (this.#callerSeen.size > CALLER_SESSIONS) {
+      const oldest = this.#callerSeen.keys().next().value;
+      if (oldest !== undefined) this.#callerSeen.delete(oldest);
+    }
   }
 
   async execute(slot: Slot, task: ClaimedTask, signal: AbortSignal): Promise<void> {
@@ -112,7 +128,7 @@ export class TaskExecution {
         cwd: task.cwd ?? slot.worktreePath ?? this.#d.cwd,
         env: this.#d.env,
         invocation: {
-          prompt: promptFor(slot, task, start, appendSystemPrompt),
+          prompt: promptFor(slot, task, start, appendSystemPrompt, this.#seenBy(start.sessionId)),
           config,
           appendSystemPrompt,
           resumeSessionId: resume,
@@ -150,6 +166,8 @@ export class TaskExecution {
           ? null
           : sessionAfterRun(slot, task, start, outcome, appendSystemPrompt);
       if (moved) writer.push(moved);
+      if (task.explicitSession && outcome.assistantReplied && outcome.sessionId)
+        this.#sawPrompt(outcome.sessionId, appendSystemPrompt);
       await writer.flush().catch(() => {});
       spent = addSpend(spent, spendOfRun(outcome, previousTotal));
       if (outcome.result && outcome.sessionId) {
@@ -204,6 +222,9 @@ export class TaskExecution {
     }
   }
 }
+
+/** At most this many callers' sessions are remembered (the oldest is forgotten first). */
+const CALLER_SESSIONS = 10_000;
 
 /** Two runs' spend as one (a task retried after a rate limit pays for both). */
 function addSpend(a: RunSpend, b: RunSpend): RunSpend {
