@@ -49,8 +49,10 @@ describe("engine metrics (prom-client, private registry)", () => {
     );
     expect(sampleValue(samples, "claude_pool_task_duration_seconds_count", { pool: "pool-m" })).toBe(3);
     expect(types.get("claude_pool_task_duration_seconds")).toBe("histogram");
-    // The cold driver spawns a process for every task.
-    expect(sampleValue(samples, "claude_pool_task_starts_total", { pool: "pool-m", start: "cold" })).toBe(3);
+    // The warm driver (the default) spawns slot-0's process for the first task; the next two are
+    // turns on it (the free slot-0 claims first each time).
+    expect(sampleValue(samples, "claude_pool_task_starts_total", { pool: "pool-m", start: "cold" })).toBe(1);
+    expect(sampleValue(samples, "claude_pool_task_starts_total", { pool: "pool-m", start: "warm" })).toBe(2);
     expect(sampleValue(samples, "claude_pool_queue_depth", { pool: "pool-m" })).toBe(0);
     expect(sampleValue(samples, "claude_pool_busy_slots", { pool: "pool-m" })).toBe(0);
     expect(sampleValue(samples, "claude_pool_spend_usd", { pool: "pool-m" })).toBeCloseTo(0.005, 6);

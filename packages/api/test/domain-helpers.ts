@@ -20,7 +20,7 @@ export interface DomainApi {
   api: TestApi;
   team: TestTeam;
   dir: string;
-  /** One entry per claude-sim invocation: its prompt and appended system prompt. */
+  /** One entry per task claude-sim ran (cold: its process; warm: its turn): prompt, appended system prompt, argv. */
   simLog(): Array<{ prompt: string; appendSystemPrompt?: string; argv: string[] }>;
   close(): Promise<void>;
 }
@@ -72,6 +72,8 @@ export async function domainApi(
             .split("\n")
             .filter(Boolean)
             .map((l) => JSON.parse(l))
+            // A warm process's start line has no prompt; its turns each have one.
+            .filter((e) => e.turn !== undefined || e.prompt !== null)
         : [],
     async close() {
       await api.close();

@@ -108,4 +108,30 @@ describe.each(["cold", "warm"] as const)("the real CLI on the %s driver", (drive
     await pool.run("fourth task");
     expect(mock.messagesRequests().at(-1)?.lastUserText).toBe("fourth task");
   });
+
+  it("a context change in the middle of a chain reaches its next step, in the chain's session", async () => {
+    const pool = await realPool(driver, 1);
+    let changed: Promise<void> | undefined;
+    // Set while step one's request is with the API, so the change lands between the steps.
+    mock.script((req) => {
+      if (req.lastUserText.includes("step one") && !changed)
+        changed = pool.contextSet("favourite_colour", "teal");
+      return undefined;
+    });
+    const chainId = await pool.submitChain([
+      { name: "one", action: { type: "prompt", prompt: "step one" } },
+      { name: "two", action: { type: "prompt", prompt: "step two" } },
+      { name: "three", action: { type: "prompt", prompt: "step three" } },
+    ]);
+    const done = await pool.chainResult(chainId, { wait: true });
+    await changed;
+    expect(done?.status).toBe("completed");
+    const sent = (step: string) => mock.messagesRequests().find((r) => r.lastUserText.includes(step));
+    const two = sent("step two");
+    expect(`${two?.systemText}\n${two?.lastUserText}`).toContain("favourite_colour: teal");
+    // One session: step two's request carries step one.
+    expect(JSON.stringify(two?.body?.messages)).toContain("step one");
+    // Delivered once: step three's prompt is its own.
+    expect(sent("step three")?.lastUserText).toBe("step three");
+  });
 });

@@ -33,7 +33,8 @@ async function accountPool(slots: PoolOptionsInput["slots"], env: Record<string,
     clock,
     store,
     pollIntervalMs: 50,
-    claude: { env: { CLAUDE_SIM_NOW_FILE: nowFile, ...env } },
+    // Cold: each run's argv shows the session it resumed (a warm process keeps it across turns).
+    claude: { driver: "cold", env: { CLAUDE_SIM_NOW_FILE: nowFile, ...env } },
   });
   pools.push(made.pool);
   return { ...made, clock };

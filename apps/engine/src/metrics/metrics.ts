@@ -109,7 +109,7 @@ export function createMetrics(options: { engineId?: string; defaultMetrics?: boo
     },
     observePool(pool) {
       pools.set(pool.id, pool);
-      const started = new Map<string, { at: number; cold: boolean }>();
+      const started = new Map<string, { at: number; cold: boolean; sawProcess: boolean }>();
       const stop = pool.on("event", (event: PoolEvent) => {
         const label = { pool: pool.id };
         switch (event.type) {
@@ -118,13 +118,20 @@ export function createMetrics(options: { engineId?: string; defaultMetrics?: boo
             return;
           case "task.started":
             tasks.inc({ ...label, status: "started" });
-            started.set(event.taskId, { at: performance.now(), cold: false });
+            started.set(event.taskId, { at: performance.now(), cold: false, sawProcess: false });
             return;
           case "task.output": {
             const run = started.get(event.taskId);
-            // A spawned process (or its init line) means this task started a new claude: cold.
-            if (run && (event.kind === "process" || (event.kind === "system" && isInitLine(event.payload))))
+            if (!run) return;
+            // The task's process record says whether its run started the process (a warm turn
+            // records the running one with spawned: false; older records have no flag: spawned).
+            // A driver that reports no process (the in-process fake) counts its init line.
+            if (event.kind === "process") {
+              run.sawProcess = true;
+              if (!isWarmTurn(event.payload)) run.cold = true;
+            } else if (!run.sawProcess && event.kind === "system" && isInitLine(event.payload)) {
               run.cold = true;
+            }
             return;
           }
           case "task.waiting_for_quota":
@@ -171,6 +178,12 @@ export function createMetrics(options: { engineId?: string; defaultMetrics?: boo
       requestSeconds.observe({ route }, seconds);
     },
   };
+}
+
+function isWarmTurn(payload: unknown): boolean {
+  return (
+    typeof payload === "object" && payload !== null && (payload as { spawned?: unknown }).spawned === false
+  );
 }
 
 function isInitLine(payload: unknown): boolean {

@@ -113,6 +113,19 @@ export class BudgetAdmission {
    * while it waits (cancel, timeout, shutdown); nothing is reserved then.
    */
   async admit(task: TaskRecord, signal: AbortSignal, options: AdmitOptions = {}): Promise<AdmissionOutcome> {
+    let announced = false;
+    const announce = (attempt: Extract<Admission, { kind: "wait" }>) => {
+      if (announced) return;
+      announced = true;
+      options.onWait?.(attempt);
+    };
+    // Most tasks are admitted at the first try: only one that has to wait listens for settlements
+    // (a subscription and an abort listener per task were a measurable part of the pool's cost).
+    if (!signal.aborted) {
+      const first = await this.tryReserve(task);
+      if (first.kind !== "wait") return admitted(first);
+      announce(first);
+    }
     let changed = false;
     let wake: (() => void) | undefined;
     const poke = () => {
@@ -124,18 +137,13 @@ export class BudgetAdmission {
     });
     signal.addEventListener("abort", poke);
     try {
-      let announced = false;
+      // The first pass asks again at once: a settlement may have come before we listened.
       for (;;) {
         if (signal.aborted) return { kind: "aborted", reason: signal.reason, end: abortedEnd(signal.reason) };
         changed = false;
         const attempt = await this.tryReserve(task);
-        if (attempt.kind === "refused")
-          return { ...attempt, end: { status: "failed", error: attempt.error } };
-        if (attempt.kind !== "wait") return attempt;
-        if (!announced) {
-          announced = true;
-          options.onWait?.(attempt);
-        }
+        if (attempt.kind !== "wait") return admitted(attempt);
+        announce(attempt);
         if (changed) continue; // something settled while we asked: ask again at once
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, RECHECK_MS);
@@ -166,6 +174,13 @@ export class BudgetAdmission {
       slotCount: this.slotCount,
     });
   }
+}
+
+/** An attempt that decided: run it, or settle it as refused. */
+function admitted(attempt: Exclude<Admission, { kind: "wait" }>): AdmissionOutcome {
+  return attempt.kind === "refused"
+    ? { ...attempt, end: { status: "failed", error: attempt.error } }
+    : attempt;
 }
 
 /** A task whose signal aborted while it waited for budget: cancelled or timed out, never charged. */

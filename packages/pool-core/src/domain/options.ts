@@ -76,13 +76,13 @@ export const poolOptionsSchema = z.strictObject({
     .strictObject({
       bin: z.string().min(1).default("claude"),
       /** How slots talk to the CLI: a process per task (cold), one kept per slot (warm), or none (in-process fake). */
-      driver: z.enum(["cold", "warm", "in-process"]).default("cold"),
+      driver: z.enum(["cold", "warm", "in-process"]).default("warm"),
       cwd: z.string().min(1).optional(),
       env: z.record(z.string(), z.string()).optional(),
       extraArgs: z.array(z.string()).optional(),
       mcpServers: z.record(z.string(), z.unknown()).optional(),
     })
-    .default({ bin: "claude", driver: "cold" }),
+    .default({ bin: "claude", driver: "warm" }),
   config: poolConfigSchema.default({
     minTaskBudgetUsd: 0.01,
     sessionMode: "resume",

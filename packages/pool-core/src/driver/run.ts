@@ -22,7 +22,11 @@ export interface RunRequest {
   signal: AbortSignal;
   onLine: (line: StreamLine) => void;
   onStderr?: (text: string) => void;
-  onSpawn?: (pid: number) => void;
+  /**
+   * The process that runs this task: called once per run with its pid, and whether this run
+   * started it (cold: always; warm: false for a turn on a process that was already running).
+   */
+  onSpawn?: (pid: number, spawned: boolean) => void;
 }
 
 export interface RunOutcome {
@@ -91,7 +95,7 @@ export async function runClaude(req: RunRequest): Promise<RunOutcome> {
       encoding: "buffer",
     });
     outcome.pid = child.pid ?? null;
-    if (child.pid !== undefined) req.onSpawn?.(child.pid);
+    if (child.pid !== undefined) req.onSpawn?.(child.pid, true);
 
     let killTimer: NodeJS.Timeout | undefined;
     const kill = (reason: KillReason) => {

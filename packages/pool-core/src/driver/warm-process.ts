@@ -143,7 +143,7 @@ export class WarmProcess {
       };
     });
     // The task records the process that runs it (recovery kills that group if this engine dies).
-    if (this.pid !== null) req.onSpawn?.(this.pid);
+    if (this.pid !== null) req.onSpawn?.(this.pid, spawned);
     const onAbort = () => this.#stop(abortReason(req.signal));
     const timeout =
       req.timeoutMs === null ? undefined : setTimeout(() => this.#stop("timeout"), req.timeoutMs);

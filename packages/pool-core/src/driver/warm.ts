@@ -52,8 +52,11 @@ export class WarmSlot implements SlotDriver {
 
   async run(req: RunRequest): Promise<RunOutcome> {
     const { proc, spawned } = await this.#take(req);
+    let stopped = false;
     try {
-      return await proc.runTurn(req, spawned);
+      const outcome = await proc.runTurn(req, spawned);
+      stopped = outcome.killedFor !== null;
+      return outcome;
     } finally {
       if (proc.retired || !proc.alive) {
         if (this.#current === proc) this.#current = null;
@@ -61,9 +64,13 @@ export class WarmSlot implements SlotDriver {
         this.#afterTurn = null;
         const next = after === "continue" ? continuation(proc) : after;
         const generation = this.#generation;
-        void proc.end().then(() => {
+        // A stopped turn (cancel, timeout, budget, shutdown) ends as on cold: the process group is
+        // killed and gone before the task's end is known, so nothing it started runs on.
+        const ended = stopped ? proc.kill() : proc.end();
+        void ended.then(() => {
           if (next && generation === this.#generation) this.prespawn(next);
         });
+        if (stopped) await ended;
       }
     }
   }

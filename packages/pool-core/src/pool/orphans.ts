@@ -9,10 +9,12 @@ import type { Store, TaskEvent } from "../store/port.js";
 export interface ProcessRecord {
   pid: number;
   host: string;
+  /** This run started the process (false: a turn on a warm process already running). */
+  spawned: boolean;
 }
 
-export function processRecord(pid: number): ProcessRecord {
-  return { pid, host: hostname() };
+export function processRecord(pid: number, spawned: boolean): ProcessRecord {
+  return { pid, host: hostname(), spawned };
 }
 
 /**

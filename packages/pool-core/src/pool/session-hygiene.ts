@@ -86,15 +86,23 @@ function isRewind(payload: unknown): payload is { sessionId: string; resumeAt: s
 }
 
 /**
- * The prompt a task sends. When it continues the slot's session and the slot's identity or the
- * shared context changed since that session last saw them, the new text leads the prompt: the
- * real CLI keeps a resumed session's appended system prompt from its first run.
+ * The prompt a task sends. When it continues the slot's session, or a caller's session (a chain's,
+ * a review's: `callerSeen` is what that session last saw, if this engine knows), and the slot's
+ * identity or the shared context changed since that session last saw them, the new text leads
+ * the prompt: the real CLI keeps a resumed session's appended system prompt from its first run.
  */
-export function promptFor(slot: Slot, task: ClaimedTask, start: SessionPoint, appended: string): string {
+export function promptFor(
+  slot: Slot,
+  task: ClaimedTask,
+  start: SessionPoint,
+  appended: string,
+  callerSeen: string | null = null,
+): string {
   const resumesSlot =
     !task.explicitSession && start.sessionId !== null && start.sessionId === slot.session.sessionId;
-  const seen = slot.seenPrompt;
-  if (!resumesSlot || seen === null || seen === appended) return task.prompt;
+  const resumesCaller = task.explicitSession !== null && start.sessionId !== null;
+  const seen = resumesSlot ? slot.seenPrompt : resumesCaller ? callerSeen : null;
+  if (seen === null || seen === appended) return task.prompt;
   return `<pool-context-update>
 Your slot identity or the pool's shared context changed since this conversation began. From now on it reads:
 

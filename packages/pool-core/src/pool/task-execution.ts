@@ -10,6 +10,7 @@ import type { ClaimedTask, Store } from "../store/port.js";
 import { afterRateLimit, afterUsageLimit, taskDeadline } from "./limits.js";
 import { deadRunSpend, killOrphanedRun, processRecord } from "./orphans.js";
 import { judgeOutcome, type RunSpend, spendOfRun, type Verdict } from "./outcome.js";
+import { freshSpawnRequest, shouldPrespawnFresh } from "./prespawn.js";
 import { promptFor, sessionAfterRun, startingPoint } from "./session-hygiene.js";
 import type { Settlement } from "./settlement.js";
 import type { Slot } from "./slot.js";
@@ -38,9 +39,25 @@ export class TaskExecution {
   readonly #d: TaskExecutionDeps;
   /** Last cumulative `total_cost_usd` seen per Claude session, to difference resumed runs. */
   readonly #sessionTotals = new Map<string, Micros>();
+  /** The appended prompt each caller's session (chains, review) last saw in a replied turn here. */
+  readonly #callerSeen = new Map<string, string>();
 
   constructor(deps: TaskExecutionDeps) {
     this.#d = deps;
+  }
+
+  #seenBy(sessionId: string | null): string | null {
+    return sessionId === null ? null : (this.#callerSeen.get(sessionId) ?? null);
+  }
+
+  /** A caller's session replied with this appended prompt (moved last, so the map forgets idle sessions first). */
+  #sawPrompt(sessionId: string, appended: string): void {
+    this.#callerSeen.delete(sessionId);
+    this.#callerSeen.set(sessionId, appended);
+    if (this.#callerSeen.size > CALLER_SESSIONS) {
+      const oldest = this.#callerSeen.keys().next().value;
+      if (oldest !== undefined) this.#callerSeen.delete(oldest);
+    }
   }
 
   async execute(slot: Slot, task: ClaimedTask, signal: AbortSignal): Promise<void> {
@@ -111,7 +128,7 @@ export class TaskExecution {
         cwd: task.cwd ?? slot.worktreePath ?? this.#d.cwd,
         env: Object.keys(slot.env).length === 0 ? this.#d.env : { ...this.#d.env, ...slot.env },
         invocation: {
-          prompt: promptFor(slot, task, start, appendSystemPrompt),
+          prompt: promptFor(slot, task, start, appendSystemPrompt, this.#seenBy(start.sessionId)),
           config,
           appendSystemPrompt,
           resumeSessionId: resume,
@@ -135,7 +152,7 @@ export class TaskExecution {
           }
         },
         onStderr: (text) => writer.push({ kind: "stderr", payload: text }),
-        onSpawn: (pid) => writer.push({ kind: "process", payload: processRecord(pid) }),
+        onSpawn: (pid, spawned) => writer.push({ kind: "process", payload: processRecord(pid, spawned) }),
       });
       let verdict: Verdict = judgeOutcome(outcome, task.timeoutMs);
       // The account is over its limit, not just this task: nothing else of it is tried until the reset.
@@ -153,6 +170,8 @@ export class TaskExecution {
           ? null
           : sessionAfterRun(slot, task, start, outcome, appendSystemPrompt);
       if (moved) writer.push(moved);
+      if (task.explicitSession && outcome.assistantReplied && outcome.sessionId)
+        this.#sawPrompt(outcome.sessionId, appendSystemPrompt);
       await writer.flush().catch(() => {});
       spent = addSpend(spent, spendOfRun(outcome, previousTotal));
       if (outcome.result && outcome.sessionId) {
@@ -196,12 +215,20 @@ export class TaskExecution {
       if (worktree !== null && before !== null && verdict.kind !== "lease_lost") {
         await recordTaskDiff(store, task.id, worktree, before);
       }
+      if (shouldPrespawnFresh(this.#d.opts, slot, task, signal.aborted ? abortReason(signal) : null)) {
+        // Fresh mode: the slot's next task gets a process started now, while the slot is idle.
+        const deps = { ...this.#d, context: await store.contextList(this.#d.poolId) };
+        slot.driver.retire(freshSpawnRequest(slot, deps));
+      }
       slot.charge(spent.spendMicros);
       await settlement.conclude(slot, task, verdict, spent, outcome);
       return;
     }
   }
 }
+
+/** At most this many callers' sessions are remembered (the oldest is forgotten first). */
+const CALLER_SESSIONS = 10_000;
 
 /** Two runs' spend as one (a task retried after a rate limit pays for both). */
 function addSpend(a: RunSpend, b: RunSpend): RunSpend {
