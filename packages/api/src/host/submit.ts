@@ -53,8 +53,7 @@ export async function submitTask(
 }
 
 /**
- * Queues every prompt and returns their ids at once, in prompt order (their queue order may
- * interleave slightly: they are submitted together). With `failFast`, this engine
+ * Queues every prompt, in prompt order, and returns their ids. With `failFast`, this engine
  * watches them and cancels the unfinished ones when one fails (as pool-core's `fanOut` does).
  * If a prompt is refused, the ones already queued are cancelled and the refusal is thrown.
  */
@@ -66,15 +65,15 @@ export async function submitFanOut(
 ): Promise<string[]> {
   const { failFast, ...taskOptions } = options;
   await assertTeamBudget(who.database, who.teamId, pool, taskOptions.maxBudgetUsd);
-  // Submitted together (each submit is a few round trips); the ids come back in prompt order.
-  const settled = await Promise.allSettled(
-    prompts.map((prompt) => pool.submit(prompt, { ...taskOptions, submittedBy: who.userId })),
-  );
-  const ids = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
-  const refused = settled.find((s) => s.status === "rejected");
-  if (refused) {
+  // One after another, so the queue holds them in prompt order (a one-slot pool runs the first
+  // prompt first); a submit is an insert, admission happens when a slot takes the task.
+  const ids: string[] = [];
+  try {
+    for (const prompt of prompts)
+      ids.push(await pool.submit(prompt, { ...taskOptions, submittedBy: who.userId }));
+  } catch (refused) {
     await Promise.all(ids.map((id) => pool.cancel(id).catch(() => false)));
-    throw refused.reason;
+    throw refused;
   }
   if (failFast) void cancelRestOnFailure(pool, ids);
   return ids;
