@@ -38,6 +38,8 @@ export interface Figures {
   /** Submits that got no answer (engine down) / an error answer. */
   submitErrors: number;
   submitRefusals: number;
+  /** The refusals' first lines, by status and message. */
+  refusals: Record<string, number>;
   orphans: number;
   reasons: Record<string, number>;
 }
@@ -142,6 +144,7 @@ export async function checkLoad(opts: CheckOptions): Promise<{ figures: Figures;
       networkErrors: opts.load.networkErrors,
       submitErrors: opts.load.submitErrors.length,
       submitRefusals: opts.load.submitRefusals.length,
+      refusals: tally(opts.load.submitRefusals.map((r) => r.slice(0, 160))),
       orphans: orphans.length,
       reasons,
     };
@@ -176,4 +179,10 @@ export function strayWorktrees(repo: string, poolId: string, slots: number): str
 /** The load's figures as one line a test prints (and RELIABILITY.md quotes). */
 export function printFigures(label: string, figures: Figures, extra: Record<string, unknown> = {}): void {
   console.log(`[faults-${label}] ${JSON.stringify({ ...figures, ...extra })}`);
+}
+
+function tally(items: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const i of items) out[i] = (out[i] ?? 0) + 1;
+  return out;
 }

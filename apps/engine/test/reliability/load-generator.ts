@@ -99,11 +99,18 @@ export function startLoad(opts: LoadOptions): RunningLoad {
   const follow = (trace: TaskTrace) =>
     new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
+      let current: { unsubscribe(): void } | undefined;
+      // Bounded: a stream that never ends is given up at followUntil (its task counts as not ended).
+      const giveUp = setTimeout(() => {
+        current?.unsubscribe();
+        if (timer) clearTimeout(timer);
+        resolve();
+      }, followUntil - Date.now());
       const open = () => {
         if (Date.now() > followUntil) return resolve();
         trace.subscriptions++;
         const last = trace.seqs.at(-1);
-        const sub = client.tasks.onEvents.subscribe(
+        const sub = (current = client.tasks.onEvents.subscribe(
           { taskId: trace.taskId, ...(last === undefined ? {} : { lastEventId: String(last) }) },
           {
             onData(envelope) {
@@ -118,10 +125,11 @@ export function startLoad(opts: LoadOptions): RunningLoad {
             onComplete() {
               trace.ended = true;
               if (timer) clearTimeout(timer);
+              clearTimeout(giveUp);
               resolve();
             },
           },
-        );
+        ));
       };
       open();
     });
