@@ -77,6 +77,8 @@ it("Postgres restarted mid-load: the engine reconnects, no task lost, none settl
     orphansAfterStop: left.length,
   });
   expect(problems).toEqual([]);
+  // Calls during the outage are refused as 503 "try again", never 401 (the token is fine) or 500.
+  expect(result.submitRefusals.filter((r) => !r.startsWith("503 "))).toEqual([]);
   expect(healthy).toBe(200);
   expect(left).toEqual([]);
   expect(figures.completed).toBe(figures.submitted + figures.unacknowledged);

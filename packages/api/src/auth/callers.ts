@@ -1,5 +1,6 @@
-import { type Database, membershipRole, tokenScope } from "@claude-pool/db";
+import { type Database, membershipRole, pingDatabase, tokenScope } from "@claude-pool/db";
 import type { Caller } from "../context.js";
+import { unavailable } from "../errors.js";
 import type { PoolAuth } from "./create-auth.js";
 import { lowerRole } from "./roles.js";
 
@@ -20,7 +21,14 @@ export async function resolveTokenCaller(
   token: string,
 ): Promise<Caller | null> {
   const verified = await inner.auth.api.verifyApiKey({ body: { key: token } });
-  if (!verified.valid || !verified.key) return null;
+  if (!verified.valid || !verified.key) {
+    // better-auth answers "not valid" when it could not read the key at all: a database that is
+    // out of reach must read as 503 (try again), not 401 (your token is wrong).
+    await pingDatabase(inner.database.db).catch((error: unknown) => {
+      throw unavailable(error);
+    });
+    return null;
+  }
   const scope = await tokenScope(inner.database.db, verified.key.id);
   if (!scope?.enabled) return null;
   const memberRole = await membershipRole(inner.database.db, scope.userId, scope.teamId);
