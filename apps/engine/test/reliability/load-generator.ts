@@ -110,7 +110,7 @@ export function startLoad(opts: LoadOptions): RunningLoad {
         if (Date.now() > followUntil) return resolve();
         trace.subscriptions++;
         const last = trace.seqs.at(-1);
-        const sub = (current = client.tasks.onEvents.subscribe(
+        const sub = client.tasks.onEvents.subscribe(
           { taskId: trace.taskId, ...(last === undefined ? {} : { lastEventId: String(last) }) },
           {
             onData(envelope) {
@@ -129,7 +129,8 @@ export function startLoad(opts: LoadOptions): RunningLoad {
               resolve();
             },
           },
-        ));
+        );
+        current = sub;
       };
       open();
     });
