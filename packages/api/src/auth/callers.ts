@@ -20,14 +20,16 @@ export async function resolveTokenCaller(
   inner: { auth: PoolAuth; database: Database },
   token: string,
 ): Promise<Caller | null> {
-  const verified = await inner.auth.api.verifyApiKey({ body: { key: token } });
+  let verified = await inner.auth.api.verifyApiKey({ body: { key: token } });
   if (!verified.valid || !verified.key) {
     // better-auth answers "not valid" when it could not read the key at all: a database that is
-    // out of reach must read as 503 (try again), not 401 (your token is wrong).
+    // out of reach must read as 503 (try again), not 401 (your token is wrong). It may have come
+    // back between the two calls, so a reachable database gets the key checked once more.
     await pingDatabase(inner.database.db).catch((error: unknown) => {
       throw unavailable(error);
     });
-    return null;
+    verified = await inner.auth.api.verifyApiKey({ body: { key: token } });
+    if (!verified.valid || !verified.key) return null;
   }
   const scope = await tokenScope(inner.database.db, verified.key.id);
   if (!scope?.enabled) return null;
