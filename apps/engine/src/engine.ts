@@ -17,7 +17,7 @@ import {
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { toNodeHandler } from "better-auth/node";
 import { StartupError } from "./cli/usage-error.js";
-import type { ClaudeBinary } from "./config/claude-bin.js";
+import { type ClaudeBinary, claudeBinaryProblem } from "./config/claude-bin.js";
 import { loadAuthSecret, loadEngineId } from "./config/engine-files.js";
 import type { ServeConfig } from "./config/serve-config.js";
 import { listen } from "./server/listen.js";
@@ -134,6 +134,8 @@ export async function startEngine(
           pools: 0,
           problems: [error instanceof Error ? error.message : String(error)],
         }));
+        const missing = claudeBinaryProblem(claude.path);
+        if (missing) return { ...health, ok: false, problems: [...health.problems, missing], engineId };
         return { ...health, engineId };
       },
     });

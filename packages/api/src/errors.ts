@@ -1,4 +1,5 @@
 import { PoolError } from "@claude-pool/core";
+import { isOutage } from "@claude-pool/db";
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { APIError } from "better-auth";
 import { ZodError } from "zod";
@@ -84,6 +85,8 @@ export function toTRPCError(error: unknown): TRPCError {
   if (error instanceof ZodError) {
     return new TRPCError({ code: "BAD_REQUEST", message: zodIssueLines(error).join("\n"), cause: error });
   }
+  // The database out of reach (restarting, connections dropped) is not the engine's bug: 503, retry.
+  if (isOutage(error)) return unavailable(error);
   if (error instanceof PoolError) {
     const code = POOL_CODES[error.code] ?? "INTERNAL_SERVER_ERROR";
     return code === "INTERNAL_SERVER_ERROR"
@@ -100,6 +103,12 @@ export function toTRPCError(error: unknown): TRPCError {
     if (code) return new TRPCError({ code, message: error.message, cause: error });
   }
   return internal(error);
+}
+
+export const UNAVAILABLE_MESSAGE = "the database is unreachable right now; try again in a moment";
+
+export function unavailable(cause: unknown): TRPCError {
+  return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: UNAVAILABLE_MESSAGE, cause });
 }
 
 function internal(cause: unknown): TRPCError {

@@ -83,4 +83,5 @@ export { pruneTaskEvents } from "./retention.js";
 export * as schema from "./schema/index.js";
 export { WEBHOOK_EVENTS, type WebhookDeliveryStatus, type WebhookEvent } from "./schema/webhooks.js";
 export { PgStore, type PgStoreOptions, STORE_CHANNEL } from "./store/pg-store.js";
+export { isOutage } from "./store/retry.js";
 export { getTaskDiff } from "./store/task-diffs.js";

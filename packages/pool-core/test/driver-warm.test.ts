@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { ClaudeCliNotFound } from "../src/domain/errors.js";
 import type { RunRequest } from "../src/driver/run.js";
@@ -265,6 +265,17 @@ describe("the warm driver (claude-sim)", () => {
       .run(h.request("x", {}, { bin: `${h.dir}/no-such-claude` }))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClaudeCliNotFound);
+  });
+
+  it("says the executable is not executable when spawning it is refused (EACCES)", async () => {
+    const h = simHarness();
+    const bin = `${h.dir}/claude-without-x-bit`;
+    writeFileSync(bin, "#!/bin/sh\nexit 0\n", { mode: 0o644 });
+    const err = await warmSlot()
+      .run(h.request("x", {}, { bin }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ClaudeCliNotFound);
+    expect((err as Error).message).toContain(`the Claude CLI at "${bin}" is not executable`);
   });
 
   it("gives an outcome when the CLI refuses its flags before reading a 600 KB prompt", async () => {

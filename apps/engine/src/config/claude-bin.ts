@@ -21,6 +21,20 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
+/**
+ * What is wrong with the resolved binary now (it can be removed or lose its x bit after start-up),
+ * or null: `/healthz` reports it, since every task a slot starts without it fails.
+ */
+export function claudeBinaryProblem(path: string): string | null {
+  if (isExecutableFile(path)) return null;
+  const why = !existsSync(path)
+    ? "does not exist"
+    : statSync(path).isFile()
+      ? "is not executable"
+      : "is not a file";
+  return `claude: the Claude CLI at ${path} ${why}; tasks fail until it is back`;
+}
+
 function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? "").split(delimiter).filter(Boolean)) {
     const candidate = join(dir, name);

@@ -1,6 +1,7 @@
-import { type Database, membershipRole, tokenScope } from "@claude-pool/db";
+import { type Database, membershipRole, pingDatabase, tokenScope } from "@claude-pool/db";
 import { TRPCError } from "@trpc/server";
 import type { Caller } from "../context.js";
+import { unavailable } from "../errors.js";
 import type { PoolAuth } from "./create-auth.js";
 import { lowerRole } from "./roles.js";
 
@@ -34,9 +35,19 @@ export async function resolveTokenCaller(
   inner: { auth: PoolAuth; database: Database },
   token: string,
 ): Promise<Caller | null> {
-  const verified = await inner.auth.api.verifyApiKey({ body: { key: token } });
+  let verified = await inner.auth.api.verifyApiKey({ body: { key: token } });
   if (!verified.valid && verified.error?.code === "RATE_LIMITED") throw tokenRateLimited(verified.error);
-  if (!verified.valid || !verified.key) return null;
+  if (!verified.valid || !verified.key) {
+    // better-auth answers "not valid" when it could not read the key at all: a database that is
+    // out of reach must read as 503 (try again), not 401 (your token is wrong). It may have come
+    // back between the two calls, so a reachable database gets the key checked once more.
+    await pingDatabase(inner.database.db).catch((error: unknown) => {
+      throw unavailable(error);
+    });
+    verified = await inner.auth.api.verifyApiKey({ body: { key: token } });
+    if (!verified.valid && verified.error?.code === "RATE_LIMITED") throw tokenRateLimited(verified.error);
+    if (!verified.valid || !verified.key) return null;
+  }
   const scope = await tokenScope(inner.database.db, verified.key.id);
   if (!scope?.enabled) return null;
   const memberRole = await membershipRole(inner.database.db, scope.userId, scope.teamId);

@@ -38,7 +38,7 @@ import { claimNextTask } from "./claim.js";
 import { holdIfParked, listCredentialParks, parkCredential } from "./credential-parks.js";
 import { appendTaskEvents, listSessionResults, listTaskEvents } from "./events.js";
 import { STORE_CHANNEL } from "./notify.js";
-import { retryOnConflict } from "./retry.js";
+import { retryOnConflict, retryThroughOutage } from "./retry.js";
 import { toSlotRecord, toTaskRecord } from "./rows.js";
 import { settleTask } from "./settle.js";
 import { getTaskDiff, saveTaskDiff } from "./task-diffs.js";
@@ -208,30 +208,34 @@ export class PgStore implements Store {
 
   async updateRunningTask(taskId: string, patch: RunningTaskPatch): Promise<void> {
     if (patch.claudeSessionId === undefined && patch.model === undefined) return;
-    await this.#db
-      .update(tasks)
-      .set({ claudeSessionId: patch.claudeSessionId, model: patch.model })
-      .where(and(eq(tasks.id, taskId), notInArray(tasks.status, [...TERMINAL_STATUSES])));
+    await retryThroughOutage(() =>
+      this.#db
+        .update(tasks)
+        .set({ claudeSessionId: patch.claudeSessionId, model: patch.model })
+        .where(and(eq(tasks.id, taskId), notInArray(tasks.status, [...TERMINAL_STATUSES]))),
+    );
   }
 
   async parkTask(taskId: string, park: ParkRequest): Promise<boolean> {
-    return retryOnConflict(() =>
-      settleTask(this.#db, {
-        taskId,
-        from: ["running"],
-        to: "waiting_for_quota",
-        spendMicros: park.spendMicros,
-        tokens: park.tokens,
-        model: null,
-        turns: 0,
-        claudeSessionId: park.claudeSessionId,
-        result: null,
-        error: park.error,
-        runAfter: park.runAfter,
-        owner: park.engineId,
-        now: this.#now(),
-        channel: STORE_CHANNEL,
-      }),
+    return retryThroughOutage(() =>
+      retryOnConflict(() =>
+        settleTask(this.#db, {
+          taskId,
+          from: ["running"],
+          to: "waiting_for_quota",
+          spendMicros: park.spendMicros,
+          tokens: park.tokens,
+          model: null,
+          turns: 0,
+          claudeSessionId: park.claudeSessionId,
+          result: null,
+          error: park.error,
+          runAfter: park.runAfter,
+          owner: park.engineId,
+          now: this.#now(),
+          channel: STORE_CHANNEL,
+        }),
+      ),
     );
   }
 
@@ -244,49 +248,53 @@ export class PgStore implements Store {
   }
 
   async cancelPendingTask(taskId: string, error: TaskErrorInfo | null): Promise<boolean> {
-    return retryOnConflict(() =>
-      settleTask(this.#db, {
-        taskId,
-        from: ["queued", "waiting_for_quota"],
-        to: "cancelled",
-        spendMicros: 0,
-        tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-        model: null,
-        turns: 0,
-        claudeSessionId: null,
-        result: null,
-        error,
-        runAfter: null,
-        owner: null,
-        now: this.#now(),
-        channel: STORE_CHANNEL,
-      }),
+    return retryThroughOutage(() =>
+      retryOnConflict(() =>
+        settleTask(this.#db, {
+          taskId,
+          from: ["queued", "waiting_for_quota"],
+          to: "cancelled",
+          spendMicros: 0,
+          tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+          model: null,
+          turns: 0,
+          claudeSessionId: null,
+          result: null,
+          error,
+          runAfter: null,
+          owner: null,
+          now: this.#now(),
+          channel: STORE_CHANNEL,
+        }),
+      ),
     );
   }
 
   async finishTask(taskId: string, finish: FinishRequest): Promise<boolean> {
-    return retryOnConflict(() =>
-      settleTask(this.#db, {
-        taskId,
-        from: ["queued", "running", "waiting_for_quota"],
-        to: finish.status,
-        spendMicros: finish.spendMicros,
-        tokens: finish.tokens,
-        model: finish.model,
-        turns: finish.turns,
-        claudeSessionId: finish.claudeSessionId,
-        result: finish.result,
-        error: finish.error,
-        runAfter: null,
-        owner: finish.engineId,
-        now: this.#now(),
-        channel: STORE_CHANNEL,
-      }),
+    return retryThroughOutage(() =>
+      retryOnConflict(() =>
+        settleTask(this.#db, {
+          taskId,
+          from: ["queued", "running", "waiting_for_quota"],
+          to: finish.status,
+          spendMicros: finish.spendMicros,
+          tokens: finish.tokens,
+          model: finish.model,
+          turns: finish.turns,
+          claudeSessionId: finish.claudeSessionId,
+          result: finish.result,
+          error: finish.error,
+          runAfter: null,
+          owner: finish.engineId,
+          now: this.#now(),
+          channel: STORE_CHANNEL,
+        }),
+      ),
     );
   }
 
   getBudget(poolId: string): Promise<BudgetState> {
-    return readBudget(this.#db, poolId, this.#now());
+    return retryThroughOutage(() => readBudget(this.#db, poolId, this.#now()));
   }
 
   async setBudgetCap(poolId: string, capMicros: Micros | null): Promise<void> {
@@ -328,13 +336,15 @@ export class PgStore implements Store {
 
   async upsertSlot(slot: SlotRecord): Promise<void> {
     const { id: _id, poolId: _poolId, engineId: _engineId, ...rest } = slot;
-    await this.#db
-      .insert(slots)
-      .values({ ...slot, updatedAt: this.#now() })
-      .onConflictDoUpdate({
-        target: [slots.poolId, slots.engineId, slots.id],
-        set: { ...rest, updatedAt: this.#now() },
-      });
+    await retryThroughOutage(() =>
+      this.#db
+        .insert(slots)
+        .values({ ...slot, updatedAt: this.#now() })
+        .onConflictDoUpdate({
+          target: [slots.poolId, slots.engineId, slots.id],
+          set: { ...rest, updatedAt: this.#now() },
+        }),
+    );
   }
 
   async listSlots(poolId: string): Promise<SlotRecord[]> {

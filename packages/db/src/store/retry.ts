@@ -26,3 +26,52 @@ export async function retryOnConflict<T>(operation: () => Promise<T>, attempts =
     }
   }
 }
+
+/**
+ * Errors that mean the database was out of reach (restarting, a dropped connection), not that the
+ * statement was wrong: postgres.js's connection codes, the socket's, and the SQLSTATEs a server
+ * sends while it shuts down or starts (admin_shutdown, crash_shutdown, cannot_connect_now, class 08).
+ */
+const OUTAGE = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+]);
+
+export function isOutage(err: unknown): boolean {
+  for (let e: unknown = err; typeof e === "object" && e !== null; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && OUTAGE.has(code)) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs an operation again while the database is out of reach, for up to `budgetMs`. Only for
+ * operations that are safe to repeat even if the first try committed and only its answer was lost:
+ * upserts, and the settle/park/cancel statements, which apply only to a task still in an open
+ * status (a repeat of one that committed finds the task ended and changes nothing). Without this, a
+ * Postgres restart failed the task whose settlement was in flight with the SQL error as its reason.
+ */
+export async function retryThroughOutage<T>(operation: () => Promise<T>, budgetMs = 30_000): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (err) {
+      if (!isOutage(err) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+    }
+  }
+}

@@ -130,10 +130,17 @@ export class Timeout extends PoolError {
 
 export class ClaudeCliNotFound extends PoolError {
   readonly code = "CLAUDE_CLI_NOT_FOUND";
-  constructor(readonly bin: string) {
+  /** `notExecutable`: the file is there but spawning it was refused (EACCES: no x bit). */
+  constructor(
+    readonly bin: string,
+    readonly why: "missing" | "notExecutable" = "missing",
+  ) {
     super(
-      `the Claude CLI was not found at "${bin}". Install it with \`npm i -g @anthropic-ai/claude-code\`, ` +
-        "or point `claude.bin` at the executable (for a demo without credentials, use claude-sim).",
+      why === "notExecutable"
+        ? `the Claude CLI at "${bin}" is not executable (permission denied). Make it executable (chmod +x), ` +
+            "or point `claude.bin` at the executable."
+        : `the Claude CLI was not found at "${bin}". Install it with \`npm i -g @anthropic-ai/claude-code\`, ` +
+            "or point `claude.bin` at the executable (for a demo without credentials, use claude-sim).",
     );
   }
 }

@@ -127,8 +127,8 @@ export async function runClaude(req: RunRequest): Promise<RunOutcome> {
     splitter.end();
     if (child.pid !== undefined) killGroup(child.pid, "SIGKILL"); // tool processes left behind by a crash
 
-    if (done.code === "ENOENT") {
-      throw new ClaudeCliNotFound(req.bin);
+    if (done.code === "ENOENT" || done.code === "EACCES") {
+      throw new ClaudeCliNotFound(req.bin, done.code === "EACCES" ? "notExecutable" : "missing");
     }
     outcome.exitCode = done.exitCode ?? null;
     outcome.signal = done.signal ?? null;

@@ -44,7 +44,8 @@ export class WarmProcess {
   #alive = false;
   #exitCode: number | null = null;
   #signal: string | null = null;
-  #notFound = false;
+  /** Set when the spawn itself failed: the binary is missing (ENOENT) or not executable (EACCES). */
+  #notFound: "missing" | "notExecutable" | null = null;
   #exited: Promise<void> = Promise.resolve();
   #stderrBeforeTurn = "";
   #requestSeq = 0;
@@ -95,7 +96,7 @@ export class WarmProcess {
     this.#exited = child.then(async (done) => {
       splitter.end();
       this.#alive = false;
-      this.#notFound = done.code === "ENOENT";
+      this.#notFound = done.code === "ENOENT" ? "missing" : done.code === "EACCES" ? "notExecutable" : null;
       this.#exitCode = done.exitCode ?? null;
       this.#signal = done.signal ?? null;
       // Tool processes a crash left behind share the group.
@@ -158,7 +159,7 @@ export class WarmProcess {
     await finished;
     clearTimeout(timeout);
     req.signal.removeEventListener("abort", onAbort);
-    if (this.#notFound) throw new ClaudeCliNotFound(req.bin);
+    if (this.#notFound) throw new ClaudeCliNotFound(req.bin, this.#notFound);
     if (!this.#alive) {
       outcome.exitCode = this.#exitCode;
       outcome.signal = this.#signal;

@@ -145,10 +145,14 @@ export class TaskExecution {
           else writer.push({ kind: line.kind === "other" ? line.type : line.raw.type, payload: line.raw });
           if (line.kind === "init" && !sessionSaved) {
             sessionSaved = true;
-            void store.updateRunningTask(task.id, {
-              claudeSessionId: line.raw.session_id,
-              model: line.raw.model,
-            });
+            // Best effort: a store that is briefly unreachable (a database restart) must not become
+            // an unhandled rejection that ends the engine; the init line is in the task's events too.
+            void store
+              .updateRunningTask(task.id, {
+                claudeSessionId: line.raw.session_id,
+                model: line.raw.model,
+              })
+              .catch(() => {});
           }
         },
         onStderr: (text) => writer.push({ kind: "stderr", payload: text }),

@@ -1,0 +1,96 @@
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { createPoolClient, type PoolClient } from "@claude-pool/api";
+import { simBinPath } from "@claude-pool/claude-sim";
+import { type EngineProcess, runCli, startEngine, tempDir } from "../helpers/engine-process.js";
+
+/**
+ * A built engine for a fault scenario: its first owner, one pool of claude-sim slots, a fixed
+ * port (so clients' SSE reconnects reach a restarted engine at the same address) and a data dir
+ * that outlives the process, so `restart()` brings up the same engine on the same database.
+ */
+export interface FaultEngine {
+  engine: EngineProcess;
+  url: string;
+  token: string;
+  teamId: string;
+  poolId: string;
+  client: PoolClient;
+  dataDir: string;
+  /** The pool's work dir (its git repository when the pool uses worktrees). */
+  workDir: string;
+  /** Starts the engine again with the same flags (after it was killed). */
+  restart(): Promise<EngineProcess>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== "object" || !address) throw new Error("no port");
+  return address.port;
+}
+
+export async function startFaultEngine(opts: {
+  databaseUrl: string;
+  slots: number;
+  poolConfig?: Record<string, unknown>;
+  claudeBin?: string;
+  env?: Record<string, string>;
+  args?: string[];
+}): Promise<FaultEngine> {
+  const dataDir = tempDir("fault-data");
+  const created = await runCli([
+    "admin",
+    "create",
+    "--email",
+    "owner@example.com",
+    "--password",
+    "owner-password-123",
+    "--team",
+    "Acme",
+    "--json",
+    "--database-url",
+    opts.databaseUrl,
+  ]);
+  if (created.code !== 0) throw new Error(`admin create failed (${created.code}): ${created.stderr}`);
+  const { token, teamId } = JSON.parse(created.stdout) as { token: string; teamId: string };
+  const port = await freePort();
+  const env = { CLAUDE_SIM_HOME: tempDir("fault-sim"), ...opts.env };
+  const args = [
+    "--database-url",
+    opts.databaseUrl,
+    "--port",
+    String(port),
+    "--claude-bin",
+    opts.claudeBin ?? simBinPath,
+    "--lease-ms",
+    "2000",
+    ...(opts.args ?? []),
+  ];
+  const start = () => startEngine({ dataDir, env, args });
+  const engine = await start();
+  const client = createPoolClient({ url: engine.url, token });
+  const { poolId } = await client.pools.create.mutate({
+    teamId,
+    name: "load",
+    slots: opts.slots,
+    config: opts.poolConfig ?? {},
+  });
+  const fault: FaultEngine = {
+    engine,
+    url: engine.url,
+    token,
+    teamId,
+    poolId,
+    client,
+    dataDir,
+    workDir: join(dataDir, "work", poolId),
+    async restart() {
+      fault.engine = await start();
+      return fault.engine;
+    },
+  };
+  return fault;
+}
