@@ -1,5 +1,5 @@
 import { createPoolClient } from "@claude-pool/api";
-import { simDirective } from "@claude-pool/claude-sim";
+import { simBinPath, simDirective } from "@claude-pool/claude-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type EngineProcess,
@@ -43,6 +43,8 @@ beforeAll(async () => {
   ({ token, teamId } = JSON.parse(created.stdout) as { token: string; teamId: string });
   engine = await startEngine({
     dataDir,
+    // claude-sim, named: a real `claude` on PATH would take the fake key to the network.
+    args: ["--claude-bin", simBinPath],
     env: { CLAUDE_SIM_HOME: tempDir("sim"), ANTHROPIC_API_KEY: API_KEY },
   });
   const signIn = await signInWith(PASSWORD);

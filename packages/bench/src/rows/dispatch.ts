@@ -91,7 +91,9 @@ async function openStore(
 export const dispatchBenchmark: Benchmark = async (ctx) => {
   const full = ctx.size === "full";
   const runs = full ? 3 : 1;
-  const n = full ? 700 : 16; // 3 × 700 ≈ 2,000 tasks per figure
+  // 3 × 400: the issue asks for ~2,000 tasks, but with the bare loop beside it and rows 5 and 6
+  // spawning too, that alone would pass the 10-minute budget of `pnpm bench` on 2 cores.
+  const n = full ? 400 : 16;
   const rows: BenchRow[] = [];
   const bare: number[] = [];
   const cold: number[] = [];
@@ -145,7 +147,7 @@ export const dispatchBenchmark: Benchmark = async (ctx) => {
     note: "every claim, event batch and settlement a round trip to 127.0.0.1:5432",
   });
   for (const store of ["postgres", "pglite"] as const) {
-    const m = full ? 300 : 8;
+    const m = full ? 150 : 8;
     const b: number[] = [];
     const p: number[] = [];
     for (let r = 0; r < runs; r++) {
