@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Machine } from "./machine.js";
 import type { BenchRow } from "./row.js";
 
@@ -10,7 +11,7 @@ export interface BenchRun {
 
 const MARK = { true: "met", false: "**missed**", null: "—" } as const;
 
-/** BENCHMARKS.md: the machine, the command, then one table row per figure. */
+/** BENCHMARKS.md: the machine, the command, one table row per figure, then FINDINGS.md. */
 export function renderBenchmarks(run: BenchRun): string {
   const m = run.machine;
   const lines = [
@@ -28,6 +29,9 @@ export function renderBenchmarks(run: BenchRun): string {
     ...[...run.rows]
       .sort((a, b) => a.id - b.id)
       .map((r) => `| ${r.id} | ${r.what} | ${r.figure} | ${r.target} | ${MARK[`${r.met}`]} | ${r.note} |`),
+    "",
+    // The profiling findings are prose a person wrote; they survive every rerun of the table.
+    readFileSync(new URL("../FINDINGS.md", import.meta.url), "utf8").trimEnd(),
     "",
   ];
   return lines.join("\n");
