@@ -28,7 +28,14 @@ beforeAll(async () => {
   bin = join(tempDir("fault-bin"), "claude");
   writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${simBinPath}" "$@"\n`);
   chmodSync(bin, 0o755);
-  fault = await startFaultEngine({ databaseUrl: pg.url, slots: 4, claudeBin: bin });
+  // Fresh sessions: each task ends its slot's warm process and the next one is spawned, so the
+  // binary's absence is met by every task, not only by the few that would respawn a process.
+  fault = await startFaultEngine({
+    databaseUrl: pg.url,
+    slots: 4,
+    claudeBin: bin,
+    poolConfig: { sessionMode: "fresh" },
+  });
 });
 
 afterAll(async () => {
