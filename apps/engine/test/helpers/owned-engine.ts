@@ -26,7 +26,11 @@ export interface CreatedOwner {
  * The first owner, their team and an owner token, made by the built `claude-pool admin create
  * --json` on the database `where` names (`["--data-dir", dir]` or `["--database-url", url]`).
  */
-export async function createOwner(where: string[], who = OWNER): Promise<CreatedOwner> {
+export async function createOwner(
+  where: string[],
+  opts: { who?: typeof OWNER; env?: Record<string, string> } = {},
+): Promise<CreatedOwner> {
+  const who = opts.who ?? OWNER;
   const created = await runCli(
     [
       "admin",
@@ -40,7 +44,7 @@ export async function createOwner(where: string[], who = OWNER): Promise<Created
       "--json",
       ...where,
     ],
-    cleanEnv(),
+    cleanEnv(opts.env),
   );
   if (created.code !== 0) throw new Error(`admin create failed (${created.code}): ${created.stderr}`);
   return JSON.parse(created.stdout) as CreatedOwner;

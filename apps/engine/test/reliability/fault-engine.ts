@@ -2,7 +2,8 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { createPoolClient, type PoolClient } from "@claude-pool/api";
 import { simBinPath } from "@claude-pool/claude-sim";
-import { type EngineProcess, runCli, startEngine, tempDir } from "../helpers/engine-process.js";
+import { type EngineProcess, startEngine, tempDir } from "../helpers/engine-process.js";
+import { createOwner } from "../helpers/owned-engine.js";
 
 /**
  * A built engine for a fault scenario: its first owner, one pool of claude-sim slots, a fixed
@@ -41,21 +42,7 @@ export async function startFaultEngine(opts: {
   args?: string[];
 }): Promise<FaultEngine> {
   const dataDir = tempDir("fault-data");
-  const created = await runCli([
-    "admin",
-    "create",
-    "--email",
-    "owner@example.com",
-    "--password",
-    "owner-password-123",
-    "--team",
-    "Acme",
-    "--json",
-    "--database-url",
-    opts.databaseUrl,
-  ]);
-  if (created.code !== 0) throw new Error(`admin create failed (${created.code}): ${created.stderr}`);
-  const { token, teamId } = JSON.parse(created.stdout) as { token: string; teamId: string };
+  const { token, teamId } = await createOwner(["--database-url", opts.databaseUrl]);
   const port = await freePort();
   const env = { CLAUDE_SIM_HOME: tempDir("fault-sim"), ...opts.env };
   const args = [

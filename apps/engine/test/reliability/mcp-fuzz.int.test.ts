@@ -7,15 +7,14 @@ import type { ZodType } from "zod";
 import type { PoolBackend } from "../../src/mcp/backend.js";
 import { createMcpServer, TOOL_NAMES } from "../../src/mcp/server.js";
 import {
-  cleanEnv,
   type EngineProcess,
   eventually,
   removeTempDirs,
-  runCli,
   startEngine,
   tempDir,
 } from "../helpers/engine-process.js";
 import { type McpSession, startMcp } from "../helpers/mcp-client.js";
+import { createOwner } from "../helpers/owned-engine.js";
 import { createScratchPostgres, type ScratchPostgres } from "../helpers/postgres.js";
 import { createSnapshotter } from "./db-snapshot.js";
 import { accepted, malformedInputs, mergedSchema, type ProcedureInfo, seedValue } from "./schema-fuzz.js";
@@ -38,24 +37,7 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   pg = await createScratchPostgres("mcp_fuzz");
-  const created = await runCli(
-    [
-      "admin",
-      "create",
-      "--email",
-      "o@x.co",
-      "--password",
-      "12345678",
-      "--team",
-      "T",
-      "--json",
-      "--database-url",
-      pg.url,
-    ],
-    cleanEnv(),
-  );
-  expect(created.code, created.stderr).toBe(0);
-  const doc = JSON.parse(created.stdout) as { token: string; teamId: string };
+  const doc = await createOwner(["--database-url", pg.url]);
   engine = await startEngine({
     args: ["--claude-bin", simBinPath, "--database-url", pg.url],
     env: { CLAUDE_SIM_HOME: tempDir("sim") },

@@ -1,13 +1,7 @@
 import { simBinPath } from "@claude-pool/claude-sim";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  cleanEnv,
-  type EngineProcess,
-  removeTempDirs,
-  runCli,
-  startEngine,
-  tempDir,
-} from "../helpers/engine-process.js";
+import { type EngineProcess, removeTempDirs, startEngine, tempDir } from "../helpers/engine-process.js";
+import { createOwner } from "../helpers/owned-engine.js";
 import { createScratchPostgres, type ScratchPostgres } from "../helpers/postgres.js";
 
 /**
@@ -29,24 +23,7 @@ describe("token verification rate limit", () => {
   it(`answers 429 with a clear message once a token made more than ${LIMIT} requests in the minute`, async () => {
     pg = await createScratchPostgres("token_rl");
     const env = { CLAUDE_POOL_TOKEN_RATE_LIMIT: String(LIMIT) };
-    const created = await runCli(
-      [
-        "admin",
-        "create",
-        "--email",
-        "o@x.co",
-        "--password",
-        "12345678",
-        "--team",
-        "T",
-        "--json",
-        "--database-url",
-        pg.url,
-      ],
-      cleanEnv(env),
-    );
-    expect(created.code, created.stderr).toBe(0);
-    const { token, teamId } = JSON.parse(created.stdout) as { token: string; teamId: string };
+    const { token, teamId } = await createOwner(["--database-url", pg.url], { env });
     engine = await startEngine({
       args: ["--claude-bin", simBinPath, "--database-url", pg.url],
       env: { ...env, CLAUDE_SIM_HOME: tempDir("sim") },

@@ -16,14 +16,13 @@ import { checkedPost } from "../../src/webhooks/send.js";
 import { DEFAULT_WEBHOOK_SETTINGS } from "../../src/webhooks/settings.js";
 import { startWebhookWorker } from "../../src/webhooks/worker.js";
 import {
-  cleanEnv,
   type EngineProcess,
   eventually,
   removeTempDirs,
-  runCli,
   startEngine,
   tempDir,
 } from "../helpers/engine-process.js";
+import { createOwner } from "../helpers/owned-engine.js";
 import { createScratchPostgres, type ScratchPostgres } from "../helpers/postgres.js";
 import { startReceiver, until } from "../helpers/receiver.js";
 
@@ -62,24 +61,7 @@ describe("webhook SSRF on the built engine", () => {
   it("refuses private webhook URLs when created, and a stored one (registered while allowed) at delivery", async () => {
     const pg = await createScratchPostgres("ssrf");
     scratch.push(pg);
-    const created = await runCli(
-      [
-        "admin",
-        "create",
-        "--email",
-        "o@x.co",
-        "--password",
-        "12345678",
-        "--team",
-        "T",
-        "--json",
-        "--database-url",
-        pg.url,
-      ],
-      cleanEnv(),
-    );
-    expect(created.code, created.stderr).toBe(0);
-    const owner = JSON.parse(created.stdout) as { token: string; teamId: string };
+    const owner = await createOwner(["--database-url", pg.url]);
     const receiver = await startReceiver();
     // A webhook an earlier engine accepted while the admin allowed private addresses.
     const database = await createDb({ url: pg.url, env: {} });

@@ -59,7 +59,8 @@ export const engineBenchmark: Benchmark = async (ctx) => {
     await new Promise((r) => setTimeout(r, ctx.size === "full" ? 3000 : 500));
     const pid = engine.child.pid as number;
     const idle = rssMb(pid);
-    const idleChildren = descendants(pid).reduce((a, p) => a + safeRss(p), 0);
+    const idleKids = descendants(pid);
+    const idleChildren = idleKids.reduce((a, p) => a + safeRss(p), 0);
     const delay = ctx.size === "full" ? 3000 : 800;
     const ids = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
@@ -79,10 +80,10 @@ export const engineBenchmark: Benchmark = async (ctx) => {
     rows.push({
       id: 11,
       what: "engine memory (RSS): idle with one 32-slot pool; while 8 tasks stream",
-      figure: `idle ${idle.toFixed(0)} MB (+ ${idleChildren.toFixed(0)} MB in ${descendants(pid).length} idle processes); streaming ${busy.toFixed(0)} MB engine + ${childMb.toFixed(0)} MB in ${kids.length} claude-sim processes (${(childMb / Math.max(1, kids.length)).toFixed(0)} MB each)`,
+      figure: `idle ${idle.toFixed(0)} MB (+ ${idleChildren.toFixed(0)} MB in ${idleKids.length} idle processes); streaming ${busy.toFixed(0)} MB engine + ${childMb.toFixed(0)} MB in ${kids.length} claude-sim processes (${(childMb / Math.max(1, kids.length)).toFixed(0)} MB each)`,
       target: "idle < 150 MB for the engine itself",
       met: idle < 150,
-      note: "cold driver (the default): no process while a slot is idle",
+      note: "warm driver (the default): a slot starts its process with its first task and keeps it; none before",
     });
   } finally {
     await engine.stop();
