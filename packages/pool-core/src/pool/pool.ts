@@ -24,17 +24,14 @@ import {
 import { type PoolEvent, PoolEvents, type PoolEventType } from "../domain/events.js";
 import { newId } from "../domain/ids.js";
 import { microsToUsd, usdToMicros } from "../domain/money.js";
-import {
-  type PoolOptions,
-  type PoolOptionsInput,
-  type PoolSlotSpec,
-  parseOptions,
-  type SlotSpec,
-  slotSpecSchema,
-  type TaskOptionsInput,
+import type {
+  PoolOptions,
+  PoolOptionsInput,
+  PoolSlotSpec,
+  SlotSpec,
+  TaskOptionsInput,
 } from "../domain/options.js";
-import { assertAllInside } from "../domain/paths.js";
-import { assertBypassAllowed, bypassRequests, usesBypassPermissions } from "../domain/permissions.js";
+import { assertBypassAllowed, bypassRequests } from "../domain/permissions.js";
 import type { TaskOutputEvent, TaskRunner } from "../domain/task-runner.js";
 import {
   type DrainSummary,
@@ -51,13 +48,14 @@ import type { WorktreeManager } from "../worktrees/manager.js";
 import { setContextChecked } from "./context-writes.js";
 import { credentialKeyOf } from "./credential.js";
 import { assembleMachinery } from "./machinery.js";
+import { poolStatus } from "./pool-status.js";
 import { type PoolParts, preparePool } from "./prepare.js";
 import type { Scheduler } from "./scheduler.js";
 import type { Settlement } from "./settlement.js";
 import { Slot } from "./slot.js";
+import { parseSlotChange } from "./slot-change.js";
 import { newTaskFrom } from "./submission.js";
 import { resultOrThrow } from "./task-errors.js";
-import { usageLimitOf } from "./usage-limits.js";
 import { TaskWaiters } from "./waiters.js";
 
 /**
@@ -340,13 +338,7 @@ export class Pool implements TaskRunner {
   async configureSlot(slotId: string, spec: Partial<SlotSpec>): Promise<void> {
     const slot = this.#slots.find((s) => s.isNamed(slotId));
     if (!slot) throw new SlotNotFound(slotId);
-    const s = parseOptions(slotSpecSchema.partial(), spec, "slot");
-    assertBypassAllowed(
-      this.#opts.config.allowBypassPermissions,
-      "the pool's config.allowBypassPermissions",
-      bypassRequests({ config: s.config, configField: "slot.config" }),
-    );
-    if (this.#opts.confinePaths) assertAllInside(this.#cwd, s.config?.addDirs, "slot.config.addDirs");
+    const s = parseSlotChange(spec, this.#opts, this.#cwd);
     if (slot.configure(s)) slot.driver.retire();
     await this.#settlement.saveSlot(slot);
   }
@@ -375,22 +367,8 @@ export class Pool implements TaskRunner {
     return this.store.contextList(this.id);
   }
 
-  async status(): Promise<PoolStatus> {
-    const budget = await this.store.getBudget(this.id);
-    return {
-      slots: this.#slots.map((s) => s.info()),
-      activeTasks: this.#slots.filter((s) => s.busy).length,
-      pendingTasks: await this.store.countPendingTasks(this.id),
-      spendUsd: microsToUsd(budget.spentMicros),
-      reservedUsd: microsToUsd(budget.reservedMicros),
-      budgetUsd: budget.capMicros === null ? null : microsToUsd(budget.capMicros),
-      usageLimit: await usageLimitOf(this.store, this.id),
-      // Marked so a dashboard can say so: some slot runs without permission prompts.
-      bypassPermissions: usesBypassPermissions(
-        this.#opts.config,
-        this.#slots.map((s) => s.config),
-      ),
-    };
+  status(): Promise<PoolStatus> {
+    return poolStatus(this.store, this.id, this.#slots, this.#opts.config);
   }
 
   /** Refuses new work, cancels pending tasks, lets running ones finish, removes slot worktrees, closes every process. */

@@ -33,11 +33,12 @@
  * // … run the session with cwd = path …
  * await worktrees.removeAll(); // on drain; chain worktrees stay for review
  */
-import { cp, mkdir, readdir, realpath, rm, rmdir, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { type SimpleGit, simpleGit } from "simple-git";
 import { InvalidOptions, WorktreeError } from "../domain/errors.js";
+import { claimBaseDir } from "./base-dir.js";
 import { expandWorktreeInclude, INCLUDE_FILE, isInside } from "./include.js";
 import {
   assertRefSafeId,
@@ -126,35 +127,7 @@ export class WorktreeManager {
       throw new InvalidOptions("baseDir", baseDir, "a directory that is not the repository top or above it");
     }
 
-    const previous = await readOwner(base);
-    if (previous && isOwnerAlive(previous)) {
-      throw new WorktreeError(
-        `worktree base dir ${base} is in use by pid ${previous.pid} on ${previous.hostname} ` +
-          `(since ${previous.startedAt}); stop that pool, or delete ${path.join(base, OWNER_FILE)} if it is gone`,
-      );
-    }
-
-    // reconcile() deletes what it does not own under the base dir: never adopt a directory with
-    // content that claude-pool did not make (a wrong path, or a symlink to someone's files).
-    const existing = await readdir(base).catch(() => null);
-    if (!previous && existing && existing.length > 0) {
-      throw new WorktreeError(
-        `worktree base dir ${base} is not empty and was not made by claude-pool (no ${OWNER_FILE}): ` +
-          "pick a new or empty directory (claude-pool removes what it does not own there)",
-      );
-    }
-    await mkdir(base, { recursive: true });
-    const realBase = await realpath(base);
-    const realTop = await realpath(repoTop);
-    // Checked again through symlinks: a link may lead back to the repository or above it.
-    if (realBase === realTop || isInside(realTop, realBase)) {
-      throw new InvalidOptions(
-        "baseDir",
-        baseDir,
-        "",
-        `baseDir ${JSON.stringify(baseDir ?? base)} leads to ${realBase} through a symlink: the repository top or above it cannot hold worktrees`,
-      );
-    }
+    const { previous, realBase } = await claimBaseDir(base, baseDir, repoTop);
     const manager = new WorktreeManager(poolId, repoTop, realBase, git, commonDir);
     // Chains of an earlier run stay for review: adopt them so that reconcile() keeps them.
     for (const chainId of previous?.chains ?? []) {
