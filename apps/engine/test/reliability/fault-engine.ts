@@ -1,9 +1,10 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { createPoolClient, type PoolClient } from "@claude-pool/api";
-import { simBinPath } from "@claude-pool/claude-sim";
-import { type EngineProcess, startEngine, tempDir } from "../helpers/engine-process.js";
+import { simBinPath, simDirective } from "@claude-pool/claude-sim";
+import { type EngineProcess, eventually, startEngine, tempDir } from "../helpers/engine-process.js";
 import { createOwner } from "../helpers/owned-engine.js";
+import { type RunningLoad, startLoad } from "./load-generator.js";
 
 /**
  * A built engine for a fault scenario: its first owner, one pool of claude-sim slots, a fixed
@@ -80,4 +81,34 @@ export async function startFaultEngine(opts: {
     },
   };
   return fault;
+}
+
+/**
+ * The scenarios' load on a fault engine: `clients` submitting for `seconds` (at most 40 tasks each)
+ * claude-sim tasks of `toolTurns` tool turns, 100 ms apart, $0.001 each, and following them.
+ */
+export function loadOn(
+  fault: FaultEngine,
+  o: { clients: number; seconds: number; toolTurns: number; drainMs?: number },
+): RunningLoad {
+  const directive = simDirective({ toolTurns: o.toolTurns, delayMs: 100, cost: 0.001 });
+  return startLoad({
+    url: fault.url,
+    token: fault.token,
+    poolId: fault.poolId,
+    clients: o.clients,
+    durationMs: o.seconds * 1000,
+    maxTasksPerClient: 40,
+    ...(o.drainMs === undefined ? {} : { drainMs: o.drainMs }),
+    prompt: (c, i) => `load c${c} t${i} ${directive}`,
+  });
+}
+
+/** Waits until the load's clients have received `n` events in all (work is flowing). */
+export function untilEvents(load: RunningLoad, n: number): Promise<number> {
+  return eventually(
+    () => load.events(),
+    (got) => got >= n,
+    60_000,
+  );
 }

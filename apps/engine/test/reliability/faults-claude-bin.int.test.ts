@@ -1,12 +1,11 @@
 import { chmodSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { simBinPath, simDirective } from "@claude-pool/claude-sim";
+import { simBinPath } from "@claude-pool/claude-sim";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { descendants, eventually, isAlive, removeTempDirs, tempDir } from "../helpers/engine-process.js";
 import { createScratchPostgres, type ScratchPostgres } from "../helpers/postgres.js";
-import { type FaultEngine, startFaultEngine } from "./fault-engine.js";
+import { type FaultEngine, loadOn, startFaultEngine, untilEvents } from "./fault-engine.js";
 import { checkLoad, printFigures } from "./load-checks.js";
-import { startLoad } from "./load-generator.js";
 
 /**
  * Fault 3 under load: the `claude` executable the engine was started with disappears while 20
@@ -51,20 +50,8 @@ async function health(): Promise<{ status: number; body: { ok: boolean; problems
 
 it("claude removed mid-load: precise failures, engine up, /healthz names it; recovers when it is back", async () => {
   expect((await health()).status).toBe(200);
-  const load = startLoad({
-    url: fault.url,
-    token: fault.token,
-    poolId: fault.poolId,
-    clients: CLIENTS,
-    durationMs: SECONDS * 1000,
-    maxTasksPerClient: 40,
-    prompt: (c, i) => `load c${c} t${i} ${simDirective({ toolTurns: 1, delayMs: 100, cost: 0.001 })}`,
-  });
-  await eventually(
-    () => load.events(),
-    (n) => n >= 60,
-    60_000,
-  );
+  const load = loadOn(fault, { clients: CLIENTS, seconds: SECONDS, toolTurns: 1 });
+  await untilEvents(load, 60);
   renameSync(bin, `${bin}.away`);
   const failing = await eventually(
     async () =>
@@ -76,11 +63,7 @@ it("claude removed mid-load: precise failures, engine up, /healthz names it; rec
   renameSync(`${bin}.away`, bin);
   // Then it loses its x bit (spawn fails with EACCES rather than ENOENT).
   const eventsNow = load.events();
-  await eventually(
-    () => load.events(),
-    (n) => n >= eventsNow + 60,
-    60_000,
-  );
+  await untilEvents(load, eventsNow + 60);
   chmodSync(bin, 0o644);
   const failedNow = (
     await fault.client.tasks.list.query({ poolId: fault.poolId, status: "failed", limit: 200 })

@@ -1,9 +1,7 @@
-import { simDirective } from "@claude-pool/claude-sim";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { descendants, eventually, isAlive, removeTempDirs } from "../helpers/engine-process.js";
-import { type FaultEngine, startFaultEngine } from "./fault-engine.js";
+import { type FaultEngine, loadOn, startFaultEngine, untilEvents } from "./fault-engine.js";
 import { checkLoad, printFigures } from "./load-checks.js";
-import { startLoad } from "./load-generator.js";
 import { type PrivatePostgres, startPrivatePostgres } from "./private-postgres.js";
 
 /**
@@ -31,21 +29,8 @@ afterAll(async () => {
 });
 
 it("Postgres restarted mid-load: the engine reconnects, no task lost, none settled twice", async () => {
-  const load = startLoad({
-    url: fault.url,
-    token: fault.token,
-    poolId: fault.poolId,
-    clients: CLIENTS,
-    durationMs: SECONDS * 1000,
-    maxTasksPerClient: 40,
-    drainMs: 60_000,
-    prompt: (c, i) => `load c${c} t${i} ${simDirective({ toolTurns: 2, delayMs: 100, cost: 0.001 })}`,
-  });
-  await eventually(
-    () => load.events(),
-    (n) => n >= 100,
-    60_000,
-  );
+  const load = loadOn(fault, { clients: CLIENTS, seconds: SECONDS, toolTurns: 2, drainMs: 60_000 });
+  await untilEvents(load, 100);
   const submittedAtRestart = load.submitted();
   await pg.restart();
   console.log(`[faults-postgres-restart] restarted at ${submittedAtRestart} submitted`);

@@ -1,10 +1,8 @@
-import { simDirective } from "@claude-pool/claude-sim";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { descendants, eventually, isAlive, removeTempDirs } from "../helpers/engine-process.js";
 import { createScratchPostgres, type ScratchPostgres } from "../helpers/postgres.js";
-import { type FaultEngine, startFaultEngine } from "./fault-engine.js";
+import { type FaultEngine, loadOn, startFaultEngine, untilEvents } from "./fault-engine.js";
 import { checkLoad, printFigures, strayWorktrees } from "./load-checks.js";
-import { startLoad } from "./load-generator.js";
 
 /**
  * Fault 1 under load: the engine is SIGKILLed while 20 clients submit and follow tasks, then
@@ -31,21 +29,9 @@ afterAll(async () => {
 });
 
 it("SIGKILL mid-load, restart: resumed subscriptions get exactly the missed events, every task ends once", async () => {
-  const load = startLoad({
-    url: fault.url,
-    token: fault.token,
-    poolId: fault.poolId,
-    clients: CLIENTS,
-    durationMs: SECONDS * 1000,
-    maxTasksPerClient: 40,
-    prompt: (c, i) => `load c${c} t${i} ${simDirective({ toolTurns: 2, delayMs: 100, cost: 0.001 })}`,
-  });
+  const load = loadOn(fault, { clients: CLIENTS, seconds: SECONDS, toolTurns: 2 });
   // Kill once work is flowing: tasks submitted, events streamed, slots busy.
-  await eventually(
-    () => load.events(),
-    (n) => n >= 100,
-    60_000,
-  );
+  await untilEvents(load, 100);
   const before = await descendants(fault.engine.child.pid ?? 0);
   expect(await fault.engine.stop("SIGKILL")).toBe("SIGKILL");
   const submittedAtKill = load.submitted();
