@@ -20,31 +20,22 @@ export interface SimLog {
   childPid?: number;
 }
 
-/** A private claude-sim home and invocation log, and a RunRequest builder pointing at them. */
-export function simHarness(): {
-  dir: string;
-  log: () => SimLog[];
-  /** One entry per CLI process started (its invocation line). */
-  procs: () => SimLog[];
-  request: (prompt: string, over?: Partial<ClaudeInvocation>, req?: Partial<RunRequest>) => RunRequest;
-  lines: StreamLine[];
-} {
-  const dir = mkdtempSync(path.join(tmpdir(), "driver-test-"));
-  const logFile = path.join(dir, "sim.log");
-  const lines: StreamLine[] = [];
-  const request = (
-    prompt: string,
-    over: Partial<ClaudeInvocation> = {},
-    req: Partial<RunRequest> = {},
-  ): RunRequest => ({
-    bin: simBinPath,
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: dir,
-      CLAUDE_SIM_HOME: path.join(dir, "sim-home"),
-      CLAUDE_SIM_LOG: logFile,
-    },
+export type RequestBuilder = (
+  prompt: string,
+  over?: Partial<ClaudeInvocation>,
+  req?: Partial<RunRequest>,
+) => RunRequest;
+
+/**
+ * Builds a driver RunRequest for `prompt` on one CLI (`bin`, `cwd`, `env`): no budget, timeout or
+ * session unless `over` (the invocation) or `req` (the request) says so; stream lines go to `lines`.
+ */
+export function requestBuilder(
+  target: Pick<RunRequest, "bin" | "cwd" | "env">,
+  lines: StreamLine[],
+): RequestBuilder {
+  return (prompt, over = {}, req = {}) => ({
+    ...target,
     invocation: {
       prompt,
       config: {},
@@ -61,6 +52,33 @@ export function simHarness(): {
     onLine: (l) => lines.push(l),
     ...req,
   });
+}
+
+/** A private claude-sim home and invocation log, and a RunRequest builder pointing at them. */
+export function simHarness(): {
+  dir: string;
+  log: () => SimLog[];
+  /** One entry per CLI process started (its invocation line). */
+  procs: () => SimLog[];
+  request: RequestBuilder;
+  lines: StreamLine[];
+} {
+  const dir = mkdtempSync(path.join(tmpdir(), "driver-test-"));
+  const logFile = path.join(dir, "sim.log");
+  const lines: StreamLine[] = [];
+  const request = requestBuilder(
+    {
+      bin: simBinPath,
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: dir,
+        CLAUDE_SIM_HOME: path.join(dir, "sim-home"),
+        CLAUDE_SIM_LOG: logFile,
+      },
+    },
+    lines,
+  );
   const log = () =>
     existsSync(logFile)
       ? readFileSync(logFile, "utf8")

@@ -8,14 +8,12 @@ import {
   startMockAnthropic,
 } from "@claude-pool/anthropic-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { ClaudeInvocation } from "../src/driver/args.js";
 import { createColdDriver } from "../src/driver/cold.js";
 import type { StreamLine } from "../src/driver/messages.js";
 import type { SlotDriver } from "../src/driver/port.js";
-import type { RunRequest } from "../src/driver/run.js";
 import { createWarmDriver } from "../src/driver/warm.js";
 import { spendOfRun } from "../src/pool/outcome.js";
-import { bigText, isAlive, waitFor } from "./driver-harness.js";
+import { bigText, isAlive, requestBuilder, waitFor } from "./driver-harness.js";
 
 /** The real `claude` 2.1.332 driven by the cold and warm drivers, against the loopback mock API. */
 let mock: MockAnthropic;
@@ -38,30 +36,7 @@ function harness() {
   const cwd = mkdtempSync(path.join(tmpdir(), "driver-real-"));
   const env = claudeEnv(mock, { configDir: path.join(cwd, ".claude-config") });
   const lines: StreamLine[] = [];
-  const request = (
-    prompt: string,
-    over: Partial<ClaudeInvocation> = {},
-    req: Partial<RunRequest> = {},
-  ): RunRequest => ({
-    bin: claudeBinPath(),
-    cwd,
-    env,
-    invocation: {
-      prompt,
-      config: {},
-      appendSystemPrompt: null,
-      resumeSessionId: null,
-      maxBudgetUsd: null,
-      mcpConfig: {},
-      extraArgs: [],
-      ...over,
-    },
-    timeoutMs: null,
-    stopAboveMicros: null,
-    signal: new AbortController().signal,
-    onLine: (l) => lines.push(l),
-    ...req,
-  });
+  const request = requestBuilder({ bin: claudeBinPath(), cwd, env }, lines);
   return { request, lines };
 }
 
