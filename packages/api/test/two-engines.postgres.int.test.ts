@@ -1,17 +1,7 @@
-import { createDb, type Database } from "@claude-pool/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPoolHost } from "../src/host/index.js";
 import type { PoolHost } from "../src/host-port.js";
-import {
-  collect,
-  type DomainApi,
-  domainApi,
-  eventually,
-  hostOptions,
-  sim,
-  untracked,
-} from "./domain-helpers.js";
-import { PG_ADMIN_URL } from "./helpers/databases.js";
+import { collect, type DomainApi, domainApi, eventually, sim, untracked } from "./domain-helpers.js";
+import { startSecondEngine } from "./helpers/second-engine.js";
 
 /**
  * Two PoolHosts (two engine ids, each with its own database connections, store and LISTEN) on one
@@ -20,18 +10,15 @@ import { PG_ADMIN_URL } from "./helpers/databases.js";
  */
 describe("two engines on one Postgres database serving the same pool", { timeout: 120_000 }, () => {
   let d: DomainApi;
-  let databaseB: Database;
+  let engineB: Awaited<ReturnType<typeof startSecondEngine>> | undefined;
   let hostB: PoolHost;
 
   beforeAll(async () => {
     // Leases long enough that a starved event loop on a busy machine does not lose one mid-run
     // (that would be a takeover, a second run, by design).
     d = await domainApi("postgres", { leaseMs: 15_000 });
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = new URL(d.api.database.target).pathname;
-    databaseB = await createDb({ url: url.toString(), maxConnections: 4 });
-    hostB = await createPoolHost(hostOptions(databaseB, d.dir, "engine-b", { leaseMs: 15_000 }));
-    await hostB.start();
+    engineB = await startSecondEngine(d, 15_000);
+    hostB = engineB.host;
   }, 120_000);
   /** A new pool of the team, once both engines serve it (B's slots show in status a little before B's host hands the pool out). */
   async function poolOnBothEngines(name: string, slots: number): Promise<string> {
@@ -56,8 +43,7 @@ describe("two engines on one Postgres database serving the same pool", { timeout
     }
   }
   afterAll(async () => {
-    await hostB?.stop({ graceMs: 0 });
-    await databaseB?.close();
+    await engineB?.stop();
     await d?.close();
   }, 60_000);
 

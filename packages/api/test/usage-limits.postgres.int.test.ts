@@ -1,9 +1,7 @@
-import { createDb, type Database } from "@claude-pool/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPoolHost } from "../src/host/index.js";
 import type { PoolHost } from "../src/host-port.js";
-import { type DomainApi, domainApi, eventually, hostOptions, sim } from "./domain-helpers.js";
-import { PG_ADMIN_URL } from "./helpers/databases.js";
+import { type DomainApi, domainApi, eventually, sim } from "./domain-helpers.js";
+import { startSecondEngine } from "./helpers/second-engine.js";
 
 /**
  * Issue 12, item 1 across engines: two PoolHosts on one Postgres database serve one pool with the
@@ -12,20 +10,16 @@ import { PG_ADMIN_URL } from "./helpers/databases.js";
  */
 describe("a usage limit parks the account on every engine sharing the database", { timeout: 180_000 }, () => {
   let d: DomainApi;
-  let databaseB: Database;
+  let engineB: Awaited<ReturnType<typeof startSecondEngine>> | undefined;
   let hostB: PoolHost;
 
   beforeAll(async () => {
     d = await domainApi("postgres", { leaseMs: 15_000 });
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = new URL(d.api.database.target).pathname;
-    databaseB = await createDb({ url: url.toString(), maxConnections: 4 });
-    hostB = await createPoolHost(hostOptions(databaseB, d.dir, "engine-b", { leaseMs: 15_000 }));
-    await hostB.start();
+    engineB = await startSecondEngine(d, 15_000);
+    hostB = engineB.host;
   }, 120_000);
   afterAll(async () => {
-    await hostB?.stop({ graceMs: 0 });
-    await databaseB?.close();
+    await engineB?.stop();
     await d?.close();
   });
 
