@@ -35,8 +35,12 @@ export async function resolveTokenCaller(
   inner: { auth: PoolAuth; database: Database },
   token: string,
 ): Promise<Caller | null> {
-  let verified = await inner.auth.api.verifyApiKey({ body: { key: token } });
-  if (!verified.valid && verified.error?.code === "RATE_LIMITED") throw tokenRateLimited(verified.error);
+  const verify = async () => {
+    const answer = await inner.auth.api.verifyApiKey({ body: { key: token } });
+    if (!answer.valid && answer.error?.code === "RATE_LIMITED") throw tokenRateLimited(answer.error);
+    return answer;
+  };
+  let verified = await verify();
   if (!verified.valid || !verified.key) {
     // better-auth answers "not valid" when it could not read the key at all: a database that is
     // out of reach must read as 503 (try again), not 401 (your token is wrong). It may have come
@@ -44,8 +48,7 @@ export async function resolveTokenCaller(
     await pingDatabase(inner.database.db).catch((error: unknown) => {
       throw unavailable(error);
     });
-    verified = await inner.auth.api.verifyApiKey({ body: { key: token } });
-    if (!verified.valid && verified.error?.code === "RATE_LIMITED") throw tokenRateLimited(verified.error);
+    verified = await verify();
     if (!verified.valid || !verified.key) return null;
   }
   const scope = await tokenScope(inner.database.db, verified.key.id);
