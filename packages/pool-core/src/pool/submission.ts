@@ -8,9 +8,8 @@ import {
   type TaskOptionsInput,
   taskOptionsSchema,
 } from "../domain/options.js";
-import { assertAllInside } from "../domain/paths.js";
-import { assertBypassAllowed, bypassRequests } from "../domain/permissions.js";
 import type { NewTask } from "../store/port.js";
+import { assertConfigAllowed } from "./config-checks.js";
 import type { Slot } from "./slot.js";
 
 /** What the schema makes of `{}`, parsed once: most tasks pass no options, and a zod parse per task was a tenth of the pool's own cost. */
@@ -45,13 +44,7 @@ export function newTaskFrom(
     throw new InvalidOptions("prompt", prompt, "a non-empty string");
   }
   const o = isEmpty(options) ? defaultTaskOptions() : parseOptions(taskOptionsSchema, options, "task");
-  assertBypassAllowed(
-    opts.config.allowBypassPermissions,
-    "the pool's config.allowBypassPermissions",
-    bypassRequests({ config: o.config, configField: "task.config" }),
-  );
-  if (opts.confinePaths)
-    assertAllInside(opts.claude.cwd ?? process.cwd(), o.config?.addDirs, "task.config.addDirs");
+  assertConfigAllowed(opts, opts.claude.cwd ?? process.cwd(), o.config, "task.config");
   let targetSlotId: string | null = null;
   if (o.slot !== undefined) {
     const slot = slots.find((s) => s.isNamed(o.slot ?? ""));
