@@ -195,6 +195,24 @@ describe("the README's library snippets, on claude-sim", () => {
   });
 });
 
+/** The names of a module's exported error classes. */
+function errorClasses(module: Record<string, unknown>): string[] {
+  return Object.entries(module)
+    .filter(([, v]) => typeof v === "function" && v.prototype instanceof Error)
+    .map(([name]) => name);
+}
+
+describe("the READMEs' error lists", () => {
+  it("name every error class pool-core exports (root README, Errors) and db exports (db README)", () => {
+    const readme = readFileSync(README, "utf8");
+    const errors = readme.slice(readme.indexOf("### Errors"), readme.indexOf("\n## More"));
+    const missing = errorClasses(core).filter((name) => !errors.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+    const dbReadme = readFileSync(path.resolve(import.meta.dirname, "../README.md"), "utf8");
+    expect(errorClasses(db).filter((name) => !dbReadme.includes(`\`${name}\``))).toEqual([]);
+  });
+});
+
 /** What each snippet promises a reader, beyond running: the answers it shows are there. */
 async function checkOutcome(heading: string, lines: string[]): Promise<void> {
   const v = scope.values;
