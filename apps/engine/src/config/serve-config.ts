@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { resolveDataDir } from "@claude-pool/db";
 import type { z } from "zod";
 import { StartupError } from "../cli/usage-error.js";
 import { type Field, SERVE_FIELDS } from "./fields.js";
@@ -68,7 +68,9 @@ export function loadServeConfig(
     port: get(SERVE_FIELDS.port) ?? 4680,
     host: get(SERVE_FIELDS.host) ?? "127.0.0.1",
     databaseUrl: get(SERVE_FIELDS.databaseUrl),
-    dataDir: resolve(cwd, get(SERVE_FIELDS.dataDir) ?? ".claude-pool/data"),
+    // The one data-dir rule of @claude-pool/db: relative to the workspace root (else `cwd`), so the
+    // engine started anywhere in the repository and `db:migrate` open the same database.
+    dataDir: resolveDataDir(get(SERVE_FIELDS.dataDir), cwd),
     claudeBin: claude.value,
     claudeBinSource: claude.source,
     webOrigins: get(SERVE_FIELDS.webOrigins) ?? [],
