@@ -41,8 +41,10 @@ export async function startFaultEngine(opts: {
   claudeBin?: string;
   env?: Record<string, string>;
   args?: string[];
+  /** Where the engine keeps its files and pools' work dirs (default a fresh temp dir). */
+  dataDir?: string;
 }): Promise<FaultEngine> {
-  const dataDir = tempDir("fault-data");
+  const dataDir = opts.dataDir ?? tempDir("fault-data");
   const { token, teamId } = await createOwner(["--database-url", opts.databaseUrl]);
   const port = await freePort();
   const env = { CLAUDE_SIM_HOME: tempDir("fault-sim"), ...opts.env };
