@@ -68,6 +68,31 @@ export function subscribeRaw(opts: {
   };
 }
 
+/**
+ * Follows a task's events to the end as a real client does: a connection the engine cut (a busy
+ * test process can look stalled too) is resumed after the last event id received.
+ */
+export async function followToEnd(opts: {
+  url: string;
+  token: string;
+  taskId: string;
+  lastEventId?: string;
+}): Promise<{ seqs: number[]; connections: number }> {
+  const seqs: number[] = [];
+  let lastEventId = opts.lastEventId;
+  for (let connections = 1; ; connections++) {
+    const body = await subscribeRaw({
+      ...opts,
+      stuck: false,
+      ...(lastEventId ? { lastEventId } : {}),
+    }).readToEnd();
+    seqs.push(...seqsOf(body));
+    if (endedNormally(body)) return { seqs, connections };
+    const last = seqs.at(-1);
+    if (last !== undefined) lastEventId = String(last);
+  }
+}
+
 /** The complete SSE events of a body (a trailing partial one is dropped, as an EventSource does). */
 export function parseSse(text: string): Array<{ event?: string; id?: string; data?: string }> {
   const blocks = text.split("\n\n");
