@@ -22,6 +22,8 @@ export interface ServeConfig {
   engineId: string | undefined;
   /** Webhooks may reach loopback, link-local and private addresses (an admin's explicit choice). */
   allowPrivateWebhooks: boolean;
+  /** A response whose socket does not drain for this long (a stuck SSE reader) is closed. */
+  sseStallMs: number;
   /** Requests per minute an API token minted by this engine (or `admin create`) may make. */
   tokenRateLimit: number;
 }
@@ -79,6 +81,7 @@ export function loadServeConfig(
     leaseMs: get(SERVE_FIELDS.leaseMs) ?? 30_000,
     engineId: get(SERVE_FIELDS.engineId),
     allowPrivateWebhooks: get(SERVE_FIELDS.allowPrivateWebhooks) ?? false,
+    sseStallMs: get(SERVE_FIELDS.sseStallMs) ?? 30_000,
     tokenRateLimit: get(SERVE_FIELDS.tokenRateLimit) ?? 6000,
   };
 }
