@@ -8,7 +8,7 @@ import { parsePostgresUrl, resolveDataDir } from "./config.js";
 import { DatabaseUnreachableError, DataDirInUseError, type PostgresLocation } from "./errors.js";
 import type { Db } from "./executor.js";
 import { type MigrationReport, migrateToLatest } from "./migrate.js";
-import { PGLITE_START_PARAMS, readPgliteTemplate } from "./pglite-template.js";
+import { copyPgliteTemplate, PGLITE_START_PARAMS } from "./pglite-template.js";
 import * as schema from "./schema/index.js";
 
 export interface CreateDbOptions {
@@ -30,7 +30,7 @@ export interface CreateDbOptions {
   /** Environment to read `DATABASE_URL`/`CLAUDE_POOL_DATA_DIR` from (default `process.env`). */
   env?: NodeJS.ProcessEnv;
   /**
-   * The tarball a new PGlite data directory is copied from (default the build's, see
+   * The data directory a new PGlite one is copied from (default the build's, see
    * pglite-template.ts); null runs initdb and every migration instead.
    */
   pgliteTemplate?: string | null;
@@ -94,15 +94,10 @@ async function openPglite(
     mkdirSync(dataDir, { recursive: true });
     releaseLock = lockDataDir(dataDir);
     try {
-      const template = existsSync(join(dataDir, "PG_VERSION"))
-        ? null
-        : readPgliteTemplate(options.pgliteTemplate);
-      client = await PGlite.create({
-        dataDir,
-        startParams: PGLITE_START_PARAMS,
-        ...(template ? { loadDataDir: template.tarball } : {}),
-      });
-      templateMigrations = template?.migrations ?? 0;
+      if (!existsSync(join(dataDir, "PG_VERSION"))) {
+        templateMigrations = copyPgliteTemplate(dataDir, options.pgliteTemplate) ?? 0;
+      }
+      client = await PGlite.create({ dataDir, startParams: PGLITE_START_PARAMS });
     } catch (error) {
       releaseLock();
       throw error;

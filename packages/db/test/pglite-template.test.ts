@@ -1,17 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Database, PgStore, queryRows } from "../src/index.js";
-import { readPgliteTemplate, writePgliteTemplate } from "../src/pglite-template.js";
+import { copyPgliteTemplate, writePgliteTemplate } from "../src/pglite-template.js";
 import { MIGRATION_COUNT } from "./helpers/databases.js";
 
 let dir: string;
 let template: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "claude-pool-template-"));
-  template = join(dir, "template.tar.gz");
+  template = join(dir, "template");
   await writePgliteTemplate(template);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,12 +49,14 @@ describe("a new PGlite data directory from the build's template", () => {
   });
 
   it("is not used when another PGlite version made it: initdb runs instead", async () => {
-    const other = join(dir, "other.tar.gz");
-    writeFileSync(other, readFileSync(template));
-    const meta = JSON.parse(readFileSync(template.replace(/\.tar\.gz$/, ".json"), "utf8"));
-    writeFileSync(other.replace(/\.tar\.gz$/, ".json"), JSON.stringify({ ...meta, pglite: "0.0.1" }));
-    expect(readPgliteTemplate(other)).toBeNull();
-    const database = await createDb({ dataDir: join(dir, "other"), pgliteTemplate: other });
+    const other = join(dir, "other");
+    cpSync(template, other, { recursive: true });
+    const meta = JSON.parse(readFileSync(`${template}.json`, "utf8"));
+    writeFileSync(`${other}.json`, JSON.stringify({ ...meta, pglite: "0.0.1" }));
+    mkdirSync(join(dir, "untouched"));
+    expect(copyPgliteTemplate(join(dir, "untouched"), other)).toBeNull();
+    expect(existsSync(join(dir, "untouched", "PG_VERSION"))).toBe(false);
+    const database = await createDb({ dataDir: join(dir, "initdb"), pgliteTemplate: other });
     expect(database.migration?.applied).toBe(MIGRATION_COUNT);
     await database.close();
   });
