@@ -120,7 +120,8 @@ describe("claude-pool client commands", () => {
     });
     expect(tty.code, tty.out).toBe(0);
     // The rewritable line (carriage return + erase line), then the output and the summary.
-    expect(tty.out).toMatch(/\r\x1b\[2Kqueued as [0-9a-f-]{36}/);
+    expect(tty.out).toContain("\r\u001b[2Kqueued as ");
+    expect(tty.out).toMatch(/queued as [0-9a-f-]{36}/);
     expect(tty.out).toContain("sim: on a terminal");
     expect(tty.out).toMatch(/spend \$/);
   });
