@@ -255,3 +255,44 @@ describe("SIGTERM", () => {
 });
 
 const cleanEnvWith = (extra: Record<string, string>) => cleanEnv(extra);
+
+describe("SIGINT", () => {
+  it("stops the same way: a task still running after the grace period is left for the next start, exit 0", async () => {
+    const dataDir = tempDir("int");
+    const env = { CLAUDE_SIM_HOME: tempDir("sim") };
+    const { token, teamId } = await createOwner(["--data-dir", dataDir]);
+    const engine = await startEngine({ dataDir, env, args: ["--grace-ms", "200"] });
+    const client = createPoolClient({ url: engine.url, token });
+    const { poolId } = await client.pools.create.mutate({ teamId, name: "p", slots: 1, config: {} });
+    const { taskId } = await client.tasks.submit.mutate({
+      poolId,
+      prompt: `long${simDirective({ reply: "finished after the restart", delayMs: 6000 })}`,
+    });
+    await eventually(
+      () => client.tasks.get.query({ taskId }),
+      (t) => t.status === "running",
+    );
+    // The slot's claude-sim process (spawned once the task was claimed).
+    const children = await eventually(
+      () => descendants(engine.child.pid ?? 0),
+      (pids) => pids.length > 0,
+    );
+    expect(children.length).toBeGreaterThan(0);
+    // Ctrl-C: the grace (200 ms) ends long before the task does.
+    expect(await engine.stop("SIGINT")).toBe(0);
+    expect(engine.stderr()).toContain("SIGINT received");
+    expect(children.filter(isAlive)).toEqual([]);
+
+    const again = await startEngine({ dataDir, env });
+    try {
+      const after = createPoolClient({ url: again.url, token });
+      await expect(after.tasks.result.query({ taskId, wait: true })).resolves.toMatchObject({
+        output: "finished after the restart",
+      });
+      // Not lost and not failed: taken over from where the first engine left it.
+      expect(await after.tasks.get.query({ taskId })).toMatchObject({ status: "completed", recoveries: 1 });
+    } finally {
+      expect(await again.stop()).toBe(0);
+    }
+  }, 240_000);
+});

@@ -128,7 +128,7 @@ export async function runRun(argv: string[], usage: string): Promise<number> {
     poller?.stop();
     progress.clear();
   }
-  await stream?.done;
+  await stream?.finish();
   const task = await c.call(() => c.client.tasks.get.query({ taskId }));
   if (c.json) {
     printJson({
@@ -159,10 +159,10 @@ function streamOutput(
   client: PoolClient,
   taskId: string,
   write: (text: string) => void,
-): { done: Promise<void> } {
-  let finish: () => void = () => {};
+): { finish(): Promise<void> } {
+  let ended: () => void = () => {};
   const done = new Promise<void>((resolve) => {
-    finish = resolve;
+    ended = resolve;
   });
   const sub = client.tasks.onEvents.subscribe(
     { taskId },
@@ -174,16 +174,21 @@ function streamOutput(
           if (text) write(text);
         }
       },
-      onComplete: () => finish(),
-      onError: () => finish(),
-      onStopped: () => finish(),
+      onComplete: () => ended(),
+      onError: () => ended(),
+      onStopped: () => ended(),
     },
   );
-  // The stream ends with the task; never wait on it for long after the result is in.
   return {
-    done: Promise.race([done, new Promise<void>((r) => setTimeout(r, 3000).unref())]).then(() =>
-      sub.unsubscribe(),
-    ),
+    // The stream ends with the task; once the result is in, wait for its last events at most 3 s.
+    // (The timer starts here, when the result is in: started at subscribe time, it cut every task
+    // longer than 3 s off after its first events, and only the final result got printed.)
+    async finish() {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, 3000)))]);
+      clearTimeout(timer);
+      sub.unsubscribe();
+    },
   };
 }
 
