@@ -99,6 +99,8 @@ describe("claude-pool client commands", () => {
       .then((p) => p.items.filter((t) => t.prompt === prompt));
     expect(running?.status).toBe("running");
     expect(stdout).not.toContain("the final answer");
+    // A whole line: a program reading stdout line by line through a pipe has it now.
+    expect(stdout).toMatch(/\n$/);
     expect(await exited, stderr).toBe(0);
     expect(stdout).toContain("the final answer");
   });

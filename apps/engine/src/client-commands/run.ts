@@ -112,7 +112,9 @@ export async function runRun(argv: string[], usage: string): Promise<number> {
     ? null
     : streamOutput(c.client, taskId, (text) => {
         progress.clear();
-        process.stdout.write(printed ? `\n${text}` : text);
+        // Each turn's text ends its line at once, so a program reading stdout line by line through
+        // a pipe sees a turn when it happens, not when the next one arrives.
+        process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
         printed = true;
       });
   const poller = showProgress ? watchQueue(c, taskId, poolId, progress) : null;
@@ -144,8 +146,7 @@ export async function runRun(argv: string[], usage: string): Promise<number> {
     });
     return task.status === "completed" ? 0 : 1;
   }
-  if (result && !printed) process.stdout.write(result.output);
-  if (result || printed) process.stdout.write("\n");
+  if (result && !printed) process.stdout.write(`${result.output}\n`);
   const summary = `spend ${usd(task.spendUsd)} · tokens ${tokensLine(task.tokens)} · model ${task.model ?? "-"} · turns ${result?.turns ?? task.turns} · ${duration(result?.durationMs)}`;
   process.stderr.write(`${summary}\n`);
   if (failure !== null || task.status !== "completed") {
