@@ -96,3 +96,33 @@ describe("checking claude.cwd and claude.bin at Pool.create", () => {
     expect(own).toContain(path.join("pool-core", "node_modules", ".bin", "claude"));
   });
 });
+
+describe("a CLI that crashes", () => {
+  it("fails its task with the CLI's own message and no stack frames in the reason", async () => {
+    // A Node CLI that dies on an uncaught error: its message, then frames, on stderr.
+    const bin = path.join(dir, "crashing-cli");
+    writeFileSync(
+      bin,
+      [
+        "#!/bin/sh",
+        "cat > /dev/null",
+        "echo 'Error: ENOSPC: no space left on device, write' >&2",
+        "echo '    at async SimRun.runTurn (file:///opt/sim/dist/engine.js:262:20)' >&2",
+        "echo '    at async runStreamInput (file:///opt/sim/dist/cli.js:160:16)' >&2",
+        "echo '    at async main (file:///opt/sim/dist/cli.js:205:15)' >&2",
+        "exit 70",
+      ].join("\n"),
+    );
+    chmodSync(bin, 0o755);
+    const pool = await Pool.create({ slots: 1, claude: { bin, cwd: dir, driver: "cold" } });
+    try {
+      const err = await refusal(pool.run("hello"));
+      expect(err.message).toContain(
+        "the CLI ended without a result (exit 70): Error: ENOSPC: no space left on device, write",
+      );
+      expect(err.message).not.toMatch(/\bat async\b|engine\.js:\d+/);
+    } finally {
+      await pool.shutdown();
+    }
+  });
+});

@@ -125,7 +125,7 @@ export function judgeOutcome(outcome: RunOutcome, timeoutMs: number | null): Ver
   }
   const r = outcome.result;
   if (!r) {
-    const tail = outcome.stderrTail.trim().split("\n").slice(-3).join(" | ");
+    const tail = stderrReason(outcome.stderrTail);
     return {
       kind: "ended",
       status: "failed",
@@ -173,4 +173,21 @@ export function judgeOutcome(outcome: RunOutcome, timeoutMs: number | null): Ver
 function resetFromText(text: string): Date | null {
   const m = /\|(\d{9,11})\b/.exec(text);
   return m?.[1] ? new Date(Number(m[1]) * 1000) : null;
+}
+
+/** A stack frame line of a Node (or V8) trace: `    at fn (file:///…:12:3)`. */
+const STACK_FRAME = /^\s*at\s.+(:\d+:\d+\)?|\(native\)|\(<anonymous>\))$/;
+
+/**
+ * The last three lines of what a CLI that crashed wrote to stderr, for the task's reason: its
+ * stack frames left out, so the reason says what went wrong (a crashed Node CLI ends with frames,
+ * which would push its own message out) and no stack trace reaches a user.
+ */
+export function stderrReason(stderrTail: string): string {
+  return stderrTail
+    .trim()
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !STACK_FRAME.test(line))
+    .slice(-3)
+    .join(" | ");
 }
