@@ -208,9 +208,11 @@ function describeConnectError(error: unknown): string {
 }
 
 /**
- * Drizzle asks postgres.js for an unnamed (unprepared) statement on every query, so Postgres parses
- * and plans each one again: for the store's multi-CTE claim and settlement statements that was
- * ~30 % of the database's CPU per task (bench row 5). Here every statement outside a transaction
+ * Drizzle asks postgres.js for an unnamed (unprepared) statement on every query. postgres.js then
+ * sends a parameterised statement in two round trips (Parse/Describe, wait for the parameter
+ * types, then Bind/Execute) and never pipelines it, and Postgres parses and plans it every time:
+ * for the store's multi-CTE claim and settlement that was ~30 % of the database's CPU per task
+ * (bench row 5). Here every statement outside a transaction
  * is prepared once per connection and reused (postgres.js keys them by text and parameter types,
  * and re-prepares one whose cached plan a migration invalidated). The store's statements are
  * parameterised, so the set of texts stays small. Transactions (drizzle's `transaction`) run on
