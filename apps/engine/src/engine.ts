@@ -125,6 +125,14 @@ export async function startEngine(
       webOrigins: config.webOrigins,
       metrics: extensions.metrics,
       onRequest: extensions.onRequest,
+      stall: {
+        ms: config.sseStallMs,
+        onStall: (req) =>
+          extensions.log?.(
+            `closed a stalled response: ${req.url?.split("?")[0] ?? "?"} did not drain for ${config.sseStallMs} ms`,
+            { path: req.url?.split("?")[0], stallMs: config.sseStallMs },
+          ),
+      },
       spendCsv: (req, res, url) => serveSpendCsv(inner, req, res, url),
       health: async () => {
         if (!started) return { ok: false, engineId, problems: ["starting"] };

@@ -1,7 +1,8 @@
+import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { simDirective } from "@claude-pool/claude-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanEnv, removeTempDirs, runCli } from "./helpers/engine-process.js";
+import { CLI, cleanEnv, removeTempDirs, runCli } from "./helpers/engine-process.js";
 import { type OwnedEngine, startOwnedEngine } from "./helpers/owned-engine.js";
 
 /** The built `claude-pool` client commands against a started engine with claude-sim slots. */
@@ -75,6 +76,58 @@ describe("claude-pool client commands", () => {
     expect(r.stderr).not.toMatch(/queued/);
   });
 
+  it("run prints the output as the CLI produces it: the first round's text while the task still runs", async () => {
+    // Two API calls 4 s apart: the tool round's text, then the final answer.
+    const prompt = `live ${simDirective({ reply: "the final answer", toolTurns: 1, delayMs: 4000 })}`;
+    const child = spawn(process.execPath, [CLI, "run", prompt], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const firstChunk = new Promise<void>((resolve) => {
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d.toString();
+        resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+    await firstChunk;
+    // What was printed so far came before the end: the task is still running, its answer not out.
+    const [running] = await e.client.tasks.list
+      .query({ poolId: e.poolId, status: "running" })
+      .then((p) => p.items.filter((t) => t.prompt === prompt));
+    expect(running?.status).toBe("running");
+    expect(stdout).not.toContain("the final answer");
+    // A whole line: a program reading stdout line by line through a pipe has it now.
+    expect(stdout).toMatch(/\n$/);
+    expect(await exited, stderr).toBe(0);
+    expect(stdout).toContain("the final answer");
+  });
+
+  it("the progress line shows when stderr is a terminal, without --progress", async () => {
+    // script(1) gives the command a pseudo-terminal (stdout and stderr both reach us through it).
+    const quoted = [process.execPath, CLI, "run", "on a terminal"].map((a) => `'${a}'`).join(" ");
+    const tty = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+      const child = spawn("script", ["-qefc", quoted, "/dev/null"], {
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+      });
+      child.once("error", reject);
+      child.once("close", (code) => resolve({ code, out }));
+    });
+    expect(tty.code, tty.out).toBe(0);
+    // The rewritable line (carriage return + erase line), then the output and the summary.
+    expect(tty.out).toContain("\r\u001b[2Kqueued as ");
+    expect(tty.out).toMatch(/queued as [0-9a-f-]{36}/);
+    expect(tty.out).toContain("sim: on a terminal");
+    expect(tty.out).toMatch(/spend \$/);
+  });
+
   it("run --progress shows a progress line while the task waits in the queue", async () => {
     const slow = simDirective({ delayMs: 2500 });
     const a = await cli("submit", `hold one ${slow}`);
@@ -118,6 +171,18 @@ describe("claude-pool client commands", () => {
     const j = JSON.parse((await cli("status", "--pool", e.poolName, "--json")).stdout);
     expect(j.pools[0]).toMatchObject({ id: e.poolId, name: e.poolName });
     expect(j.pools[0].slots).toHaveLength(2);
+  });
+
+  it("--json on submit, drain and token create/revoke prints one JSON document", async () => {
+    const submitted = JSON.parse((await cli("submit", "json please", "--json")).stdout);
+    expect(submitted).toEqual({ taskId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    const created = JSON.parse((await cli("token", "create", "--name", "json", "--json")).stdout);
+    expect(created).toMatchObject({ id: expect.any(String), token: expect.stringMatching(/^cp_/) });
+    const revoked = JSON.parse((await cli("token", "revoke", created.id, "--json")).stdout);
+    expect(revoked).toMatchObject({ revoked: true });
+    await cli("result", submitted.taskId, "--wait");
+    const drained = JSON.parse((await cli("drain", "--pool", e.poolName, "--json")).stdout);
+    expect(drained).toMatchObject({ poolId: e.poolId });
   });
 
   it("drain cancels the queue and reports the totals", async () => {

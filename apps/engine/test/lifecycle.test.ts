@@ -119,6 +119,55 @@ describe("settings that cannot work exit 1 with one line naming them", () => {
     expect(r.stderr).toContain("cannot connect to Postgres at 127.0.0.1:1");
   });
 
+  // Issue 13, defects 5 and 6: `pnpm start` and `admin create` read the same settings as `serve`.
+  const badUrls = [
+    [
+      { DATABASE_URL: "notaurl" },
+      'DATABASE_URL must be a postgres:// or postgresql:// URL (unset: embedded PGlite in the data dir) (got "notaurl")',
+    ],
+    [
+      { DATABASE_URL: "mysql://root:hunter2@db/app" },
+      'DATABASE_URL must be a postgres:// or postgresql:// URL (unset: embedded PGlite in the data dir) (got "mysql://root:***@db/app")',
+    ],
+  ] as const;
+  it.each(badUrls)("start and admin create refuse %j in one line", async (env, line) => {
+    const start = await runCli(["start", "--no-web", "--data-dir", dataDir()], cleanEnvWith(env));
+    expect(start.code).toBe(1);
+    expect(start.stderr.trim().split("\n")).toEqual([`claude-pool start: ${line}`]);
+    const admin = await runCli(
+      ["admin", "create", "--email", "a@b.co", "--password", "longenough", "--team", "t"],
+      cleanEnvWith({ ...env, CLAUDE_POOL_DATA_DIR: dataDir() }),
+    );
+    expect(admin.code).toBe(1);
+    expect(admin.stderr.trim().split("\n")).toEqual([`claude-pool admin: ${line}`]);
+  });
+
+  it("start with a CLAUDE_POOL_BIN found nowhere: two lines, exit 1, no stack trace", async () => {
+    const r = await runCli(
+      ["start", "--no-web", "--data-dir", dataDir()],
+      cleanEnvWith({ CLAUDE_POOL_BIN: "claude-pool-no-such-cli", PATH: "/usr/bin:/bin" }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toEqual([
+      'claude-pool start: CLAUDE_POOL_BIN=claude-pool-no-such-cli: no "claude-pool-no-such-cli" on PATH.',
+      "install the real CLI with `npm i -g @anthropic-ai/claude-code`, or point --claude-bin / CLAUDE_POOL_BIN at an executable (unset it to use claude-sim).",
+    ]);
+  });
+
+  it("start with CLAUDE_POOL_BIN=claude and none on PATH uses the workspace's CLI, saying so", async () => {
+    const r = await runCli(
+      ["start", "--no-web", "--data-dir", dataDir(), "--database-url", "postgres://postgres@127.0.0.1:1/app"],
+      cleanEnvWith({ CLAUDE_POOL_BIN: "claude", PATH: "/usr/bin:/bin" }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^claude-pool: using the workspace's Claude CLI at \/.*\/node_modules\/\.bin\/claude$/m,
+    );
+    expect(r.stderr).toContain("claude-pool start: cannot connect to Postgres at 127.0.0.1:1");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("a port in use says so", async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
@@ -206,3 +255,44 @@ describe("SIGTERM", () => {
 });
 
 const cleanEnvWith = (extra: Record<string, string>) => cleanEnv(extra);
+
+describe("SIGINT", () => {
+  it("stops the same way: a task still running after the grace period is left for the next start, exit 0", async () => {
+    const dataDir = tempDir("int");
+    const env = { CLAUDE_SIM_HOME: tempDir("sim") };
+    const { token, teamId } = await createOwner(["--data-dir", dataDir]);
+    const engine = await startEngine({ dataDir, env, args: ["--grace-ms", "200"] });
+    const client = createPoolClient({ url: engine.url, token });
+    const { poolId } = await client.pools.create.mutate({ teamId, name: "p", slots: 1, config: {} });
+    const { taskId } = await client.tasks.submit.mutate({
+      poolId,
+      prompt: `long${simDirective({ reply: "finished after the restart", delayMs: 6000 })}`,
+    });
+    await eventually(
+      () => client.tasks.get.query({ taskId }),
+      (t) => t.status === "running",
+    );
+    // The slot's claude-sim process (spawned once the task was claimed).
+    const children = await eventually(
+      () => descendants(engine.child.pid ?? 0),
+      (pids) => pids.length > 0,
+    );
+    expect(children.length).toBeGreaterThan(0);
+    // Ctrl-C: the grace (200 ms) ends long before the task does.
+    expect(await engine.stop("SIGINT")).toBe(0);
+    expect(engine.stderr()).toContain("SIGINT received");
+    expect(children.filter(isAlive)).toEqual([]);
+
+    const again = await startEngine({ dataDir, env });
+    try {
+      const after = createPoolClient({ url: again.url, token });
+      await expect(after.tasks.result.query({ taskId, wait: true })).resolves.toMatchObject({
+        output: "finished after the restart",
+      });
+      // Not lost and not failed: taken over from where the first engine left it.
+      expect(await after.tasks.get.query({ taskId })).toMatchObject({ status: "completed", recoveries: 1 });
+    } finally {
+      expect(await again.stop()).toBe(0);
+    }
+  }, 240_000);
+});

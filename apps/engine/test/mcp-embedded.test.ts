@@ -32,7 +32,38 @@ afterAll(async () => {
 describe("claude-pool mcp (embedded pool)", () => {
   it("lists every tool of the crate with an input and an output schema, and the four resources", async () => {
     const { tools } = await mcp.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual([...TOOL_NAMES].sort());
+    // DESIGN.md's list (the Rust crate's names), copied here so a rename in the server fails.
+    const design = [
+      "pool_status",
+      "pool_run",
+      "pool_submit",
+      "pool_result",
+      "pool_cancel",
+      "pool_fan_out",
+      "pool_list_tasks",
+      "pool_chain",
+      "pool_submit_chain",
+      "pool_chain_result",
+      "pool_cancel_chain",
+      "pool_fan_out_chains",
+      "pool_submit_with_review",
+      "pool_approve_result",
+      "pool_reject_result",
+      "pool_configure_slot",
+      "pool_drain",
+      "pool_skill_list",
+      "pool_skill_get",
+      "pool_skill_run",
+      "pool_skill_add",
+      "pool_skill_remove",
+      "pool_invoke_workflow",
+      "context_set",
+      "context_get",
+      "context_delete",
+      "context_list",
+    ];
+    expect(tools.map((t) => t.name).sort()).toEqual([...design].sort());
+    expect([...TOOL_NAMES].sort()).toEqual([...design].sort());
     for (const tool of tools) {
       expect(tool.inputSchema.type, tool.name).toBe("object");
       expect(tool.outputSchema?.type, tool.name).toBe("object");
@@ -44,7 +75,10 @@ describe("claude-pool mcp (embedded pool)", () => {
       expect.arrayContaining(["output", "spend_usd", "tokens", "model"]),
     );
     const { resources } = await mcp.client.listResources();
-    expect(resources.map((r) => r.uri).sort()).toEqual([...RESOURCE_URIS].sort());
+    expect(resources.map((r) => r.uri).sort()).toEqual(
+      ["pool://budget", "pool://context", "pool://slots", "pool://status"].sort(),
+    );
+    expect([...RESOURCE_URIS].sort()).toEqual(resources.map((r) => r.uri).sort());
   });
 
   it("pool_run returns the slot's output, spend, tokens and model, with progress while it waits", async () => {

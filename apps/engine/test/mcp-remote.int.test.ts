@@ -77,6 +77,23 @@ describe("claude-pool mcp against a running engine", () => {
     expect(chain).toMatchObject({ status: "completed", final_output: "sim: beta sim: alpha" });
   });
 
+  it("pool_chain waits for the chain on the engine, with progress notifications while it runs", async () => {
+    const { result, progress } = await callTool(mcp.client, "pool_chain", {
+      steps: [
+        { name: "one", type: "prompt", value: "remote step one" },
+        { name: "two", type: "prompt", value: "remote two after {previous_output}" },
+      ],
+    });
+    const chain = structured(result);
+    expect(chain.success).toBe(true);
+    expect((chain.steps as Array<{ output: string }>).map((s) => s.output)).toEqual([
+      "sim: remote step one",
+      "sim: remote two after sim: remote step one",
+    ]);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((p, i) => i === 0 || p.progress > (progress[i - 1]?.progress ?? 0))).toBe(true);
+  });
+
   it("context_set reaches the next task the engine runs", async () => {
     structured((await callTool(mcp.client, "context_set", { key: "release", value: "v9.9.9" })).result);
     structured((await callTool(mcp.client, "pool_run", { prompt: "which release?" })).result);

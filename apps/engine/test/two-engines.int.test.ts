@@ -59,7 +59,9 @@ describe("two engine processes on one Postgres", () => {
 
     const prompts = Array.from(
       { length: 100 },
-      (_, i) => `job ${i} ${simDirective({ cost: 0.001, delayMs: 100 + (i % 4) * 50 })}`,
+      // Long enough (0.6–1.2 s) that a slot seen busy through engine A's status is still running
+      // its task when B is killed a moment later, even on a loaded machine (100–250 ms was not).
+      (_, i) => `job ${i} ${simDirective({ cost: 0.001, delayMs: 600 + (i % 4) * 200 })}`,
     );
     const taskIds: string[] = [];
     for (let i = 0; i < prompts.length; i += 50) {

@@ -19,7 +19,7 @@ import {
 } from "@claude-pool/db";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { queueWebhooksFor } from "../src/webhooks/events.js";
-import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from "../src/webhooks/settings.js";
+import { DEFAULT_WEBHOOK_SETTINGS, retryDelayMs, type WebhookSettings } from "../src/webhooks/settings.js";
 import { EVENT_HEADER, SIGNATURE_HEADER, verifySignature } from "../src/webhooks/signature.js";
 import { startWebhookWorker, type WebhookWorker } from "../src/webhooks/worker.js";
 import { startReceiver, until } from "./helpers/receiver.js";
@@ -54,7 +54,12 @@ afterAll(async () => {
   await database?.close();
 });
 
-function worker(settings: WebhookSettings, engineId = "engine-a", outcomes: string[] = []): WebhookWorker {
+function worker(
+  settings: WebhookSettings,
+  engineId = "engine-a",
+  outcomes: string[] = [],
+  logged: Array<Record<string, unknown>> = [],
+): WebhookWorker {
   const w = startWebhookWorker({
     db: database.db,
     engineId,
@@ -62,6 +67,7 @@ function worker(settings: WebhookSettings, engineId = "engine-a", outcomes: stri
     // The receivers here are on loopback, which deliveries may reach only when allowed.
     urlPolicy: { allowPrivate: true },
     onAttempt: (_event, outcome) => outcomes.push(outcome),
+    log: (_level, _message, data) => logged.push(data),
   });
   workers.push(w);
   return w;
@@ -115,20 +121,32 @@ describe("webhook deliveries", () => {
   });
 
   it("waits longer after each failure and gives up after the last attempt, recorded as failed", async () => {
-    const receiver = await startReceiver([500, 500, 500]);
+    const receiver = await startReceiver([500, 500, 500, 500]);
     const hook = await endpoint(receiver.url);
-    await enqueue("task.completed", { task_id: "t-2" }, 3);
-    worker(FAST, "engine-a");
+    await enqueue("task.completed", { task_id: "t-2" }, 4);
+    const logged: Array<Record<string, unknown>> = [];
+    worker(FAST, "engine-a", [], logged);
     await until(async () => (await deliveriesOf(hook.id))[0]?.status === "failed", "giving up");
-    expect(receiver.received).toHaveLength(3);
+    expect(receiver.received).toHaveLength(4);
+    // The wait after each failure: base, then ×factor each time (40, 80, 160 ms here); none after the last.
+    // (The earlier tests' endpoints of this team get the event too: only this one's attempts count.)
+    const mine = logged.filter((l) => l.webhookId === hook.id);
+    expect(mine.map((l) => l.retryInMs ?? null)).toEqual([40, 80, 160, null]);
     const [listed] = await deliveriesOf(hook.id);
     expect(listed).toMatchObject({
-      attempts: 3,
+      attempts: 4,
       responseCode: 500,
       lastError: "the receiver answered HTTP 500",
     });
     expect(listed?.nextAttemptAt).toBeNull();
     await receiver.close();
+  });
+
+  it("by default waits 10 s, 30 s, 90 s, … up to an hour between attempts, and makes at most 6", () => {
+    const waits = [1, 2, 3, 4, 5].map((n) => retryDelayMs(n, DEFAULT_WEBHOOK_SETTINGS));
+    expect(waits).toEqual([10_000, 30_000, 90_000, 270_000, 810_000]);
+    expect(retryDelayMs(9, DEFAULT_WEBHOOK_SETTINGS)).toBe(3_600_000);
+    expect(DEFAULT_WEBHOOK_SETTINGS.maxAttempts).toBe(6);
   });
 
   it("an engine restart between attempts still delivers: the next engine takes the queue from the database", async () => {

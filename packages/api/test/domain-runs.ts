@@ -130,6 +130,38 @@ export function runsSuite(get: () => DomainApi): void {
     expect(rest.map((e) => e.id)).toEqual(rest.map((e) => String(e.data.seq)));
   });
 
+  it("pages a long stream: a fast, a slow and a late reader, and a resume mid-way, each get exactly their part", async () => {
+    const { team } = get();
+    const poolId = await newPool("long-stream");
+    // ~1200 events: several store pages and more than the shared feed's window of recent events.
+    const { taskId } = await team.member.call.tasks.submit({
+      poolId,
+      prompt: `long ${sim({ toolTurns: 400, delayMs: 0 })}`,
+    });
+    const seqsOf = (events: ReadonlyArray<{ id: string; data: { seq: number } }>) =>
+      untracked(events).map((e) => e.data.seq);
+    const slow = (async () => {
+      const got: number[] = [];
+      for await (const e of await team.viewer.call.tasks.onEvents({ taskId })) {
+        got.push(untracked([e])[0]?.data.seq ?? -1);
+        // A reader that falls behind the feed: it must go back to the store, not lose events.
+        if (got.length % 100 === 0) await new Promise((r) => setTimeout(r, 30));
+      }
+      return got;
+    })();
+    const fast = seqsOf(await collect(await team.viewer.call.tasks.onEvents({ taskId })));
+    const n = fast.length;
+    expect(n).toBeGreaterThan(1000);
+    expect(fast).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(await slow).toEqual(fast);
+    const late = seqsOf(await collect(await team.viewer.call.tasks.onEvents({ taskId })));
+    expect(late).toEqual(fast);
+    const resumed = seqsOf(
+      await collect(await team.viewer.call.tasks.onEvents({ taskId, lastEventId: "700" })),
+    );
+    expect(resumed).toEqual(fast.slice(700));
+  });
+
   it("pushes the pool status as it changes: the slot busy, then idle again", async () => {
     const { team } = get();
     const poolId = await newPool("status", {}, 1);

@@ -12,6 +12,8 @@ export interface StartedEngine {
   url: string;
   /** From spawn to `/healthz` answering 200. */
   readyMs: number;
+  /** CPU time (user + system, all threads) the engine used until then: steadier than wall on a busy machine. */
+  readyCpuMs: number;
   stop(): Promise<void>;
 }
 
@@ -80,16 +82,24 @@ export async function startEngine(
     await new Promise((r) => setTimeout(r, 20));
   }
   const readyMs = performance.now() - started;
+  const readyCpuMs = cpuMs(child.pid as number);
   return {
     child,
     url,
     readyMs,
+    readyCpuMs,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),
   };
+}
+
+/** CPU time (user + system) of one process so far, in ms (Linux; USER_HZ is 100). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Resident memory of one process, in MB (Linux). */

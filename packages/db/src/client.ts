@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -8,6 +8,7 @@ import { parsePostgresUrl, resolveDataDir } from "./config.js";
 import { DatabaseUnreachableError, DataDirInUseError, type PostgresLocation } from "./errors.js";
 import type { Db } from "./executor.js";
 import { type MigrationReport, migrateToLatest } from "./migrate.js";
+import { copyPgliteTemplate, PGLITE_START_PARAMS } from "./pglite-template.js";
 import * as schema from "./schema/index.js";
 
 export interface CreateDbOptions {
@@ -28,6 +29,11 @@ export interface CreateDbOptions {
   maxConnections?: number;
   /** Environment to read `DATABASE_URL`/`CLAUDE_POOL_DATA_DIR` from (default `process.env`). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The data directory a new PGlite one is copied from (default the build's, see
+   * pglite-template.ts); null runs initdb and every migration instead.
+   */
+  pgliteTemplate?: string | null;
 }
 
 /** An open database: the Drizzle handle plus what Drizzle does not abstract (LISTEN, closing). */
@@ -57,13 +63,15 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
   const env = options.env ?? process.env;
   const url = options.url ?? (env.DATABASE_URL || undefined);
   const setting = options.url === undefined ? "DATABASE_URL" : "options.url";
-  const database =
+  const { database, templateMigrations } =
     url !== undefined && options.pglite === undefined
-      ? await openPostgres(url, parsePostgresUrl(url, setting), options)
+      ? { database: await openPostgres(url, parsePostgresUrl(url, setting), options), templateMigrations: 0 }
       : await openPglite(options, env);
   if (options.migrate ?? true) {
     try {
-      database.migration = await migrateToLatest(database.db);
+      const report = await migrateToLatest(database.db);
+      // A directory copied from the template got the template's migrations in this call too.
+      database.migration = { ...report, applied: report.applied + templateMigrations };
     } catch (error) {
       // A PGlite instance the caller handed in stays theirs to inspect and close.
       if (options.pglite === undefined) await database.close();
@@ -73,8 +81,12 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
   return database;
 }
 
-async function openPglite(options: CreateDbOptions, env: NodeJS.ProcessEnv): Promise<Database> {
+async function openPglite(
+  options: CreateDbOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<{ database: Database; templateMigrations: number }> {
   let client = options.pglite;
+  let templateMigrations = 0;
   let target = "pglite:(instance)";
   let releaseLock = () => {};
   if (!client) {
@@ -82,7 +94,10 @@ async function openPglite(options: CreateDbOptions, env: NodeJS.ProcessEnv): Pro
     mkdirSync(dataDir, { recursive: true });
     releaseLock = lockDataDir(dataDir);
     try {
-      client = await PGlite.create({ dataDir });
+      if (!existsSync(join(dataDir, "PG_VERSION"))) {
+        templateMigrations = copyPgliteTemplate(dataDir, options.pgliteTemplate) ?? 0;
+      }
+      client = await PGlite.create({ dataDir, startParams: PGLITE_START_PARAMS });
     } catch (error) {
       releaseLock();
       throw error;
@@ -90,7 +105,7 @@ async function openPglite(options: CreateDbOptions, env: NodeJS.ProcessEnv): Pro
     target = `pglite:${dataDir}`;
   }
   const pg = client;
-  return {
+  const database: Database = {
     kind: "pglite",
     migration: null,
     db: drizzlePglite({ client: pg, schema }),
@@ -106,6 +121,7 @@ async function openPglite(options: CreateDbOptions, env: NodeJS.ProcessEnv): Pro
       releaseLock();
     },
   };
+  return { database, templateMigrations };
 }
 
 /**

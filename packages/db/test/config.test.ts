@@ -122,6 +122,19 @@ describe("the data directory", () => {
     expect(resolveDataDir(undefined, dir)).toBe(join(dir, ".claude-pool/data"));
   });
 
+  it("is git-ignored at any depth, so a data dir made inside a package is never committed", async () => {
+    for (const dir of [
+      ".claude-pool/data",
+      "packages/db/.claude-pool/data",
+      "apps/engine/.claude-pool/data",
+    ]) {
+      const { stdout } = await run("git", ["check-ignore", "--no-index", `${dir}/PG_VERSION`], {
+        cwd: repoRoot,
+      });
+      expect(stdout.trim()).toBe(`${dir}/PG_VERSION`);
+    }
+  });
+
   it("is the same directory for `pnpm --filter @claude-pool/db db:migrate` and a program run from the repository root", async () => {
     const relative = `.claude-pool/test-${process.pid}-${Date.now()}/data`;
     dirs.push(join(repoRoot, relative, ".."));

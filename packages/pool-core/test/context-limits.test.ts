@@ -7,6 +7,7 @@ import {
   InvalidOptions,
   type Pool,
 } from "../src/index.js";
+import { bigText } from "./driver-harness.js";
 import { simPool } from "./helpers.js";
 
 const KB = 1024;
@@ -107,5 +108,32 @@ describe("shared-context size limits (memory store)", () => {
     expect(err.message).toBe(`context key "${"k".repeat(40)}…" is 300 bytes; a key may be at most 256 bytes`);
     expect(err.field).toBe("context.key");
     expect(await pool.contextList()).toEqual([]);
+  });
+});
+
+describe.each(["warm", "cold"] as const)("big inputs through the pool on claude-sim (%s)", (driver) => {
+  it("runs a 300 KB prompt with a 200 KB shared-context value and a 100 KB systemPrompt, task after task", async () => {
+    // Issue 13, defect 1: each of these in argv passed Linux's 128 KB limit for one argument.
+    const made = await simPool({
+      slots: 1,
+      claude: { driver },
+      config: { systemPrompt: bigText(100 * KB, "END-OF-POOL-PROMPT") },
+    });
+    pools.push(made.pool);
+    const context = bigText(200 * KB, "END-OF-CONTEXT");
+    await made.pool.contextSet("diff", context);
+    const prompts = [bigText(300 * KB, "END-OF-FIRST"), bigText(300 * KB, "END-OF-SECOND")];
+    for (const prompt of prompts) {
+      const r = await made.pool.run(prompt);
+      expect(r.output.length).toBeGreaterThan(0);
+    }
+    const entries = made.log();
+    expect(entries.map((e) => e.prompt)).toEqual(prompts);
+    for (const e of entries) {
+      expect(e.appendSystemPrompt).toContain(`- diff: ${context}`);
+      expect(e.appendSystemPrompt).toContain("END-OF-POOL-PROMPT");
+      // Nothing big rode in argv.
+      expect(Math.max(...e.argv.map((a) => a.length))).toBeLessThan(4096);
+    }
   });
 });

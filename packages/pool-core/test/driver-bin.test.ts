@@ -24,9 +24,16 @@ describe("checking claude.cwd and claude.bin at Pool.create", () => {
     const missing = path.join(dir, "no-such-repo");
     const err = await refusal(Pool.create({ slots: 1, claude: { bin: simBinPath, cwd: missing } }));
     expect(err).toBeInstanceOf(InvalidOptions);
-    expect(err.message).toContain("options.claude.cwd");
-    expect(err.message).toContain(missing);
-    expect(err.message).toContain("does not exist");
+    expect(err.message).toBe(
+      `options.claude.cwd must be an existing directory (it does not exist) (got "${missing}")`,
+    );
+    // The README's old example value, refused at create instead of failing the first task.
+    const example = await refusal(
+      Pool.create({ slots: 1, claude: { bin: simBinPath, cwd: "/path/to/repo" } }),
+    );
+    expect(example.message).toBe(
+      'options.claude.cwd must be an existing directory (it does not exist) (got "/path/to/repo")',
+    );
   });
 
   it("refuses a cwd that is a file", async () => {
@@ -40,14 +47,24 @@ describe("checking claude.cwd and claude.bin at Pool.create", () => {
   it("refuses a directory or a non-executable file as bin, naming the option and the value", async () => {
     const asDir = await refusal(Pool.create({ slots: 1, claude: { bin: dir, cwd: dir } }));
     expect(asDir).toBeInstanceOf(InvalidOptions);
-    expect(asDir.message).toContain("options.claude.bin");
-    expect(asDir.message).toContain(dir);
-    expect(asDir.message).toContain("is a directory");
+    expect(asDir.message).toBe(
+      `options.claude.bin must be an executable file (it is a directory) (got "${dir}")`,
+    );
     const plain = path.join(dir, "claude-not-exec");
     writeFileSync(plain, "#!/bin/sh\n");
     chmodSync(plain, 0o644);
     const notExec = await refusal(resolveClaudeBin(plain, process.env));
     expect(notExec.message).toContain("not executable");
+  });
+
+  it("refuses a bin path that does not exist at Pool.create, naming claude.bin and the path", async () => {
+    const missing = path.join(dir, "nope", "claude");
+    const err = await refusal(Pool.create({ slots: 1, claude: { bin: missing, cwd: dir } }));
+    expect(err).toBeInstanceOf(ClaudeCliNotFound);
+    expect(err.message).toBe(
+      `the Claude CLI was not found at "${missing}". Install it with \`npm i -g @anthropic-ai/claude-code\`, ` +
+        "or point `claude.bin` at the executable (for a demo without credentials, use claude-sim).",
+    );
   });
 
   it("says the CLI was not found for a missing path or a name found nowhere", async () => {

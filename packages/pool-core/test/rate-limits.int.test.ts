@@ -43,3 +43,42 @@ it("the real CLI: a 429 from the API is retried after a backoff and the task com
     await mock.close();
   }
 });
+
+it("the real CLI: the pool's backoff after a 429 honours the API's retry-after, as the CLI reports it", async () => {
+  const mock = await startMockAnthropic();
+  const sleeps: number[] = [];
+  let slept = 0;
+  const clock: PoolClock = {
+    now: () => Date.now() + slept,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      slept += ms;
+    },
+  };
+  const pool = await Pool.create({
+    slots: 1,
+    clock,
+    skills: { globalDir: null },
+    config: { rateLimitBackoffMs: 1_000 },
+    claude: {
+      bin: claudeBinPath(),
+      cwd: mkdtempSync(path.join(tmpdir(), "rate-int-")),
+      // One retry of the CLI's own, so it reads the header and says how long it waited.
+      env: claudeEnv(mock, { maxRetries: 1 }),
+    },
+  });
+  try {
+    const limited = { error: { status: 429, message: "slow down", headers: { "retry-after": "3" } } };
+    mock.enqueue(limited, limited, { text: "done after the wait" });
+    const r = await pool.run("please answer");
+    expect(r.output).toBe("done after the wait");
+    // 3 s from the header (plus the CLI's jitter), not the pool's own 1 s.
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toBeGreaterThanOrEqual(3_000);
+    const retry = (await pool.taskEvents(r.taskId)).find((e) => e.kind === "rate_limit.retry");
+    expect(retry?.payload).toMatchObject({ delayMs: sleeps[0] });
+  } finally {
+    await pool.shutdown();
+    await mock.close();
+  }
+});

@@ -78,6 +78,37 @@ describe("a plain 429 is a rate limit", () => {
   });
 });
 
+describe("timeoutMs bounds the whole life of a rate-limited task", () => {
+  it("takes the retries that fit and ends it as Timeout before the backoff that would pass it", async () => {
+    const { pool, log, clock } = await limitedPool({ maxRateLimitRetries: 10, rateLimitBackoffMs: 4_000 });
+    const err = await pool.run(`busy ${simDirective({ apiError: 429 })}`, { timeoutMs: 20_000 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(Timeout);
+    // 4 s and 8 s fit in 20 s; 16 s more would not (12 s are gone), so it ends without waiting.
+    expect(clock.sleeps).toEqual([4_000, 8_000]);
+    expect(log()).toHaveLength(3);
+    const timeout = err as Timeout;
+    expect(timeout.apiErrorStatus).toBe(429);
+    expect(timeout.message).toContain("the next try (in 16000 ms) would pass its 20000 ms");
+    expect(timeout.message).toContain(RATE_LIMIT_TEXT);
+  });
+
+  it("with the defaults, pool.run(p, { timeoutMs: 500 }) ends at once instead of waiting out a backoff", async () => {
+    const { pool, log, clock } = await limitedPool();
+    const err = await pool.run(`busy ${simDirective({ apiError: 429 })}`, { timeoutMs: 500 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(Timeout);
+    expect((err as Timeout).apiErrorStatus).toBe(429);
+    expect((err as Timeout).message).toContain(RATE_LIMIT_TEXT);
+    expect(clock.sleeps).toEqual([]);
+    expect(log()).toHaveLength(1);
+  });
+});
+
 describe("a usage limit parks until it resets", () => {
   it("maxQuotaWaits n means n parks, then one last try, then QuotaExhausted with the API's message", async () => {
     const { pool, log } = await limitedPool({ maxQuotaWaits: 2 });

@@ -9,6 +9,7 @@ import {
 } from "@claude-pool/anthropic-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BudgetExceeded, type DriverKind, Pool, type PoolOptionsInput, TaskFailed } from "../src/index.js";
+import { bigText } from "./driver-harness.js";
 import { initGitRepo } from "./helpers.js";
 
 /** The real `claude` binary from npm, against the project's loopback mock of the Messages API. */
@@ -132,6 +133,21 @@ describe.each(["warm", "cold"] as const)(
       expect(system).toContain("- ticket: SEC-1234");
       // Appended, not replaced: Claude Code's own prompt is still there.
       expect(system).toMatch(/Claude/);
+    });
+
+    it("runs a 300 KB prompt with a 200 KB shared-context value and a 100 KB systemPrompt, task after task", async () => {
+      // Issue 13, defect 1: each of these in argv passed Linux's 128 KB limit for one argument.
+      const pool = await realPool({ config: { systemPrompt: bigText(100 * 1024, "END-OF-POOL-PROMPT") } });
+      await pool.contextSet("diff", bigText(200 * 1024, "END-OF-CONTEXT"));
+      for (const tail of ["END-OF-FIRST", "END-OF-SECOND"]) {
+        const r = await pool.run(bigText(300 * 1024, tail));
+        expect(r.output).toContain("Hello from mock");
+        const request = mock.messagesRequests().at(-1);
+        expect(request?.lastUserText?.endsWith(tail)).toBe(true);
+        expect(request?.lastUserText?.length).toBe(300 * 1024);
+        expect(request?.systemText).toContain("END-OF-CONTEXT");
+        expect(request?.systemText).toContain("END-OF-POOL-PROMPT");
+      }
     });
 
     it("lands a Write tool use under acceptEdits in the slot's worktree, not the main checkout", async () => {

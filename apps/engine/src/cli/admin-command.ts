@@ -19,7 +19,7 @@ flags:
   --name <name>           the owner's display name [default: the e-mail's local part]
   --json                  print one JSON document: { userId, teamId, tokenId, token, email, team }
   --database-url <url>    (env DATABASE_URL) Postgres; unset: embedded PGlite in the data dir
-  --data-dir <dir>        (env CLAUDE_POOL_DATA_DIR) [default .claude-pool/data]`;
+  --data-dir <dir>        (env CLAUDE_POOL_DATA_DIR) [default .claude-pool/data, at the workspace root]`;
 
 const inputSchema = z.object({
   email: z.email({ error: "must be an e-mail address" }),

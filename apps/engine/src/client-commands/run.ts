@@ -112,7 +112,9 @@ export async function runRun(argv: string[], usage: string): Promise<number> {
     ? null
     : streamOutput(c.client, taskId, (text) => {
         progress.clear();
-        process.stdout.write(printed ? `\n${text}` : text);
+        // Each turn's text ends its line at once, so a program reading stdout line by line through
+        // a pipe sees a turn when it happens, not when the next one arrives.
+        process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
         printed = true;
       });
   const poller = showProgress ? watchQueue(c, taskId, poolId, progress) : null;
@@ -128,7 +130,7 @@ export async function runRun(argv: string[], usage: string): Promise<number> {
     poller?.stop();
     progress.clear();
   }
-  await stream?.done;
+  await stream?.finish();
   const task = await c.call(() => c.client.tasks.get.query({ taskId }));
   if (c.json) {
     printJson({
@@ -144,8 +146,7 @@ export async function runRun(argv: string[], usage: string): Promise<number> {
     });
     return task.status === "completed" ? 0 : 1;
   }
-  if (result && !printed) process.stdout.write(result.output);
-  if (result || printed) process.stdout.write("\n");
+  if (result && !printed) process.stdout.write(`${result.output}\n`);
   const summary = `spend ${usd(task.spendUsd)} · tokens ${tokensLine(task.tokens)} · model ${task.model ?? "-"} · turns ${result?.turns ?? task.turns} · ${duration(result?.durationMs)}`;
   process.stderr.write(`${summary}\n`);
   if (failure !== null || task.status !== "completed") {
@@ -159,10 +160,10 @@ function streamOutput(
   client: PoolClient,
   taskId: string,
   write: (text: string) => void,
-): { done: Promise<void> } {
-  let finish: () => void = () => {};
+): { finish(): Promise<void> } {
+  let ended: () => void = () => {};
   const done = new Promise<void>((resolve) => {
-    finish = resolve;
+    ended = resolve;
   });
   const sub = client.tasks.onEvents.subscribe(
     { taskId },
@@ -174,16 +175,21 @@ function streamOutput(
           if (text) write(text);
         }
       },
-      onComplete: () => finish(),
-      onError: () => finish(),
-      onStopped: () => finish(),
+      onComplete: () => ended(),
+      onError: () => ended(),
+      onStopped: () => ended(),
     },
   );
-  // The stream ends with the task; never wait on it for long after the result is in.
   return {
-    done: Promise.race([done, new Promise<void>((r) => setTimeout(r, 3000).unref())]).then(() =>
-      sub.unsubscribe(),
-    ),
+    // The stream ends with the task; once the result is in, wait for its last events at most 3 s.
+    // (The timer starts here, when the result is in: started at subscribe time, it cut every task
+    // longer than 3 s off after its first events, and only the final result got printed.)
+    async finish() {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, 3000)))]);
+      clearTimeout(timer);
+      sub.unsubscribe();
+    },
   };
 }
 

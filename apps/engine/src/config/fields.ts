@@ -121,6 +121,14 @@ export const SERVE_FIELDS = {
     schema: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
     expected: "1 to 64 letters, digits, '.', '_' or '-' (default: one kept in the data dir)",
   }),
+  sseStallMs: field({
+    flag: "sse-stall-ms",
+    env: "CLAUDE_POOL_SSE_STALL_MS",
+    default: "30000",
+    schema: integer(100, 3600 * 1000),
+    expected:
+      "milliseconds a response (an SSE subscription) may go without its socket draining before the engine closes it (100 or more)",
+  }),
   tokenRateLimit: field({
     flag: "token-rate-limit",
     env: "CLAUDE_POOL_TOKEN_RATE_LIMIT",

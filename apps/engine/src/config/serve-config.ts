@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { resolveDataDir } from "@claude-pool/db";
 import type { z } from "zod";
 import { StartupError } from "../cli/usage-error.js";
 import { type Field, SERVE_FIELDS } from "./fields.js";
@@ -22,6 +22,8 @@ export interface ServeConfig {
   engineId: string | undefined;
   /** Webhooks may reach loopback, link-local and private addresses (an admin's explicit choice). */
   allowPrivateWebhooks: boolean;
+  /** A response whose socket does not drain for this long (a stuck SSE reader) is closed. */
+  sseStallMs: number;
   /** Requests per minute an API token minted by this engine (or `admin create`) may make. */
   tokenRateLimit: number;
 }
@@ -68,7 +70,9 @@ export function loadServeConfig(
     port: get(SERVE_FIELDS.port) ?? 4680,
     host: get(SERVE_FIELDS.host) ?? "127.0.0.1",
     databaseUrl: get(SERVE_FIELDS.databaseUrl),
-    dataDir: resolve(cwd, get(SERVE_FIELDS.dataDir) ?? ".claude-pool/data"),
+    // The one data-dir rule of @claude-pool/db: relative to the workspace root (else `cwd`), so the
+    // engine started anywhere in the repository and `db:migrate` open the same database.
+    dataDir: resolveDataDir(get(SERVE_FIELDS.dataDir), cwd),
     claudeBin: claude.value,
     claudeBinSource: claude.source,
     webOrigins: get(SERVE_FIELDS.webOrigins) ?? [],
@@ -77,6 +81,7 @@ export function loadServeConfig(
     leaseMs: get(SERVE_FIELDS.leaseMs) ?? 30_000,
     engineId: get(SERVE_FIELDS.engineId),
     allowPrivateWebhooks: get(SERVE_FIELDS.allowPrivateWebhooks) ?? false,
+    sseStallMs: get(SERVE_FIELDS.sseStallMs) ?? 30_000,
     tokenRateLimit: get(SERVE_FIELDS.tokenRateLimit) ?? 6000,
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { applyCors } from "./cors.js";
+import { guardStalls } from "./stall-guard.js";
 
 /** What `/metrics` serves; A4's prom-client registry provides one (src/metrics). */
 export interface MetricsHook {
@@ -18,6 +19,11 @@ export interface RouteParts {
   spendCsv: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
   metrics?: MetricsHook | undefined;
   webOrigins: string[];
+  /**
+   * Close a response whose socket has not drained for this many ms (a stuck SSE reader); the
+   * callback hears of each (stall-guard.ts). Unset: no cut-off.
+   */
+  stall?: { ms: number; onStall: (req: IncomingMessage) => void } | undefined;
   /** Called once per finished request (A4's request log). */
   onRequest?: ((req: IncomingMessage, res: ServerResponse, ms: number) => void) | undefined;
 }
@@ -40,6 +46,8 @@ export function createRequestListener(parts: RouteParts): RequestListener {
   const origins = new Set(parts.webOrigins);
   return (req, res) => {
     const started = performance.now();
+    const stall = parts.stall;
+    if (stall) guardStalls(res, stall.ms, () => stall.onStall(req));
     if (parts.onRequest) {
       const log = parts.onRequest;
       res.once("finish", () => log(req, res, performance.now() - started));

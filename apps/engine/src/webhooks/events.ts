@@ -7,8 +7,16 @@ import {
   type WebhookEvent,
 } from "@claude-pool/db";
 
-/** Spend fractions of a cap that fire `budget.threshold`, once per crossing. */
-export const BUDGET_THRESHOLDS = [0.8, 1] as const;
+/** Percentages of a cap that fire `budget.threshold`, once per crossing. */
+export const BUDGET_THRESHOLDS = [80, 100] as const;
+
+/**
+ * Whether spent has reached `percent` of cap, in whole micro-dollars: in floating point
+ * 0.08 < 0.1 × 0.8 (= 0.08000000000000002), so a pool at exactly 80% never fired.
+ */
+export function reachedPercent(spentMicros: number, capMicros: number, percent: number): boolean {
+  return spentMicros * 100 >= capMicros * percent;
+}
 /** Longer outputs are cut in the payload (the full output stays in the engine). */
 const MAX_OUTPUT_CHARS = 64 * 1024;
 
@@ -58,15 +66,15 @@ export function queueWebhooksFor(pool: Pool, options: WebhookEventOptions): () =
     if (!owner) return;
     const budget = await teamBudgetState(options.db, owner.teamId);
     if (!budget || budget.capMicros === null || budget.capMicros <= 0) return;
-    for (const t of BUDGET_THRESHOLDS) {
-      if (budget.spentMicros < budget.capMicros * t) continue;
+    for (const percent of BUDGET_THRESHOLDS) {
+      if (!reachedPercent(budget.spentMicros, budget.capMicros, percent)) continue;
       await queue(
         "budget.threshold",
-        `budget:team:${owner.teamId}:${t * 100}:${budget.monthStart}:${budget.capMicros}`,
+        `budget:team:${owner.teamId}:${percent}:${budget.monthStart}:${budget.capMicros}`,
         {
           scope: "team",
           team_id: owner.teamId,
-          threshold_percent: t * 100,
+          threshold_percent: percent,
           spent_usd: budget.spentMicros / 1e6,
           cap_usd: budget.capMicros / 1e6,
           month_start: budget.monthStart,
@@ -102,12 +110,13 @@ export function queueWebhooksFor(pool: Pool, options: WebhookEventOptions): () =
       }
       case "budget.updated": {
         if (event.budgetUsd === null || event.budgetUsd <= 0) return;
-        for (const t of BUDGET_THRESHOLDS) {
-          if (event.spentUsd < event.budgetUsd * t) continue;
-          const capMicros = Math.round(event.budgetUsd * 1e6);
-          await queue("budget.threshold", `budget:pool:${pool.id}:${t * 100}:${capMicros}`, {
+        const capMicros = Math.round(event.budgetUsd * 1e6);
+        const spentMicros = Math.round(event.spentUsd * 1e6);
+        for (const percent of BUDGET_THRESHOLDS) {
+          if (!reachedPercent(spentMicros, capMicros, percent)) continue;
+          await queue("budget.threshold", `budget:pool:${pool.id}:${percent}:${capMicros}`, {
             scope: "pool",
-            threshold_percent: t * 100,
+            threshold_percent: percent,
             spent_usd: event.spentUsd,
             cap_usd: event.budgetUsd,
           });

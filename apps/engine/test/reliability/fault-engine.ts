@@ -35,20 +35,23 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startFaultEngine(opts: {
-  databaseUrl: string;
+  /** Postgres; unset: the engine's embedded PGlite in its data dir (the default deployment). */
+  databaseUrl?: string;
   slots: number;
   poolConfig?: Record<string, unknown>;
   claudeBin?: string;
   env?: Record<string, string>;
   args?: string[];
+  /** Where the engine keeps its files and pools' work dirs (default a fresh temp dir). */
+  dataDir?: string;
 }): Promise<FaultEngine> {
-  const dataDir = tempDir("fault-data");
-  const { token, teamId } = await createOwner(["--database-url", opts.databaseUrl]);
+  const dataDir = opts.dataDir ?? tempDir("fault-data");
+  const where = opts.databaseUrl ? ["--database-url", opts.databaseUrl] : ["--data-dir", dataDir];
+  const { token, teamId } = await createOwner(where);
   const port = await freePort();
   const env = { CLAUDE_SIM_HOME: tempDir("fault-sim"), ...opts.env };
   const args = [
-    "--database-url",
-    opts.databaseUrl,
+    ...(opts.databaseUrl ? ["--database-url", opts.databaseUrl] : []),
     "--port",
     String(port),
     "--claude-bin",

@@ -169,8 +169,8 @@ export class GatedStore implements Store {
   appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]> {
     return this.#inner.appendTaskEvents(taskId, events);
   }
-  listTaskEvents(taskId: string, afterSeq?: number): Promise<TaskEvent[]> {
-    return this.#inner.listTaskEvents(taskId, afterSeq);
+  listTaskEvents(taskId: string, afterSeq?: number, limit?: number): Promise<TaskEvent[]> {
+    return this.#inner.listTaskEvents(taskId, afterSeq, limit);
   }
   upsertSlot(slot: SlotRecord): Promise<void> {
     return this.#inner.upsertSlot(slot);

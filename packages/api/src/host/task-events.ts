@@ -9,6 +9,19 @@ export interface TaskEventView {
 }
 
 /**
+ * Events read from the store in one query, at most: a replay of a stream of many MB is read a
+ * page at a time, so neither a reader nor the feed ever holds a whole stream (a stuck reader of a
+ * 5 MB stream cost ~90 MB of RSS when its replay was one query).
+ */
+export const EVENT_PAGE = 200;
+/**
+ * Recent events the shared feed keeps for its subscribers. A subscriber that falls behind the
+ * window (a slow or stuck client) reads its stretch from the store by seq instead, a page at a
+ * time, so the feed's memory does not grow with the stream or with the slowest reader.
+ */
+export const FEED_WINDOW = 2 * EVENT_PAGE;
+
+/**
  * A task's stream: every stored event after `afterSeq`, then each new one as it is stored (on any
  * engine: the store's notifications cross processes), ending once the task has ended and its last
  * event was sent. Reads by sequence number (gapless per task), so a reader resuming after seq n
@@ -17,6 +30,12 @@ export interface TaskEventView {
  * Every subscriber of one task on this engine shares one reader (`TaskFeed`): a stored line costs
  * two queries however many dashboards watch it (one reader per subscriber made it two per
  * subscriber, and with 200 subscribers the queries queued behind each other for seconds).
+ *
+ * Memory is bounded per task and per subscriber: the feed keeps the last FEED_WINDOW events, a
+ * subscriber behind them reads pages of EVENT_PAGE from the store, and a generator suspended at a
+ * `yield` (its client not reading: tRPC's SSE writer pulls the next event only once the socket
+ * drained) holds at most one page. The engine closes a socket that stays stalled (stall-guard.ts
+ * in apps/engine), and the client resumes with its last event id.
  */
 export async function* taskEventStream(
   pool: Pool,
@@ -27,27 +46,34 @@ export async function* taskEventStream(
   const feed = TaskFeed.acquire(pool, taskId, afterSeq);
   try {
     let last = afterSeq;
-    // A subscriber resuming from before the feed's start reads that stretch itself.
-    if (last < feed.base) {
-      for (const e of await pool.store.listTaskEvents(taskId, last)) {
-        if (e.seq > feed.base) break;
-        if (e.seq <= last) continue;
-        last = e.seq;
-        yield eventView(e);
-      }
-      last = Math.max(last, feed.base);
-    }
-    let i = 0;
     while (!signal?.aborted) {
       const next = feed.changed.next(signal);
-      for (; i < feed.events.length; i++) {
-        const e = feed.events[i] as TaskEventView;
-        if (e.seq <= last) continue;
+      // Behind the feed's window (a resume from long ago, or a reader that lagged while the window
+      // moved on): read that stretch from the store, a page at a time.
+      if (last < feed.windowStart() - 1) {
+        const page = await pool.store.listTaskEvents(taskId, last, EVENT_PAGE);
+        let moved = false;
+        for (const e of page) {
+          if (e.seq <= last) continue;
+          last = e.seq;
+          moved = true;
+          yield eventView(e);
+        }
+        if (moved) continue;
+        // Nothing stored past `last`, yet the feed starts later: its first subscriber resumed
+        // after an id beyond the stream's end. Join the feed where it starts (as before paging).
+        last = Math.max(last, feed.windowStart() - 1);
+      }
+      // From the window, by seq: it may be trimmed while this generator is suspended at a yield,
+      // so the index is found again for each event, and a reader trimmed past goes back to the store.
+      for (let e = feed.eventAfter(last); e; e = feed.eventAfter(last)) {
         last = e.seq;
         yield e;
       }
+      if (last < feed.windowStart() - 1) continue;
       if (feed.failure) throw feed.failure.error;
-      if (feed.ended) return;
+      if (feed.ended && last >= feed.head) return;
+      feed.demand.notify();
       await next;
     }
   } finally {
@@ -59,10 +85,13 @@ export async function* taskEventStream(
 class TaskFeed {
   static #feeds = new WeakMap<Pool, Map<string, TaskFeed>>();
 
-  /** Seq after which this feed started reading; `events` hold every event after it, in order. */
-  readonly base: number;
-  readonly events: TaskEventView[] = [];
+  /** The last seq this feed has read (it starts at its first subscriber's `afterSeq`). */
+  head: number;
+  /** The last events read, at most FEED_WINDOW of them (2× before a trim), contiguous by seq, ending at `head`. */
+  #window: TaskEventView[] = [];
   readonly changed = new Broadcast();
+  /** A subscriber has sent everything the feed read: the feed may read the next page. */
+  readonly demand = new Notifier();
   ended = false;
   failure: { error: unknown } | null = null;
   #refs = 0;
@@ -88,9 +117,20 @@ class TaskFeed {
   }
 
   private constructor(pool: Pool, taskId: string, base: number, detach: () => void) {
-    this.base = base;
+    this.head = base;
     this.#detach = detach;
     void this.#run(pool, taskId);
+  }
+
+  /** The seq of the oldest event in the window (head + 1 when it is empty). */
+  windowStart(): number {
+    return this.#window[0]?.seq ?? this.head + 1;
+  }
+
+  /** The window's event right after `seq`, if the window holds it. */
+  eventAfter(seq: number): TaskEventView | undefined {
+    const i = seq + 1 - this.windowStart();
+    return i >= 0 ? this.#window[i] : undefined;
   }
 
   release(): void {
@@ -114,22 +154,32 @@ class TaskFeed {
       changed.notify();
     });
     try {
-      let last = this.base;
       let task: TaskRecord | null = null;
       while (!signal.aborted) {
         // Read the status before the events: events are stored before the task ends, so a task seen
-        // ended here has all its events in the read that follows.
+        // ended here has all its events in the reads that follow.
         if (statusStale || task === null) {
           statusStale = false;
           task = await pool.task(taskId);
         }
-        for (const e of await pool.store.listTaskEvents(taskId, last)) {
-          if (e.seq <= last) continue;
-          last = e.seq;
-          this.events.push(eventView(e));
+        const page = await pool.store.listTaskEvents(taskId, this.head, EVENT_PAGE);
+        for (const e of page) {
+          if (e.seq <= this.head) continue;
+          this.head = e.seq;
+          this.#window.push(eventView(e));
+        }
+        // Trimmed in halves, so the copy costs O(1) per event read.
+        if (this.#window.length > 2 * FEED_WINDOW) this.#window = this.#window.slice(-FEED_WINDOW);
+        this.changed.wake();
+        if (page.length === EVENT_PAGE) {
+          // More is stored already (a replay, or output faster than a page per read). Read on at
+          // the pace of the fastest subscriber, not ahead of all of them: a page nobody is ready
+          // for would only be trimmed again. The timeout keeps a feed whose readers are all stuck
+          // moving, slowly, so it sees the task end.
+          await this.demand.wait(signal, 1000);
+          continue;
         }
         if (isTerminal(task.status)) break;
-        this.changed.wake();
         noted = false;
         await changed.wait(signal, 10_000);
         if (!noted) statusStale = true; // the ceiling: a lost notification

@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createContextFromRequest } from "../../src/context.js";
@@ -74,4 +77,32 @@ it("submits, follows the events to the end, and prints the result and its spend"
   expect(lines.at(-1)).toMatch(/^spend: \$\d+\.\d{6} \(\d+ in, \d+ out\)$/);
   const task = await team.viewer.call.tasks.get({ taskId: result.taskId });
   expect(task).toMatchObject({ status: "completed" });
+});
+
+it("the README's example, taken from the README and run as a script, prints the output and the spend", async () => {
+  const { poolId } = await team.admin.call.pools.create({
+    teamId: team.id,
+    name: "readme",
+    slots: 1,
+    config: {},
+  });
+  const { token } = await api.token(team.member, team.id, "member");
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const readme = readFileSync(path.join(here, "../../README.md"), "utf8");
+  const block = /An example service[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(block).toContain('from "@claude-pool/api"');
+  // Outside a service the package is this one's source: the same module a consumer imports.
+  const script = path.join(dir, "readme-example.mts"); // .mts: the block uses top-level await
+  const source = path.join(here, "../../src/index.ts");
+  writeFileSync(script, String(block).replace('from "@claude-pool/api"', `from ${JSON.stringify(source)}`));
+  const tsx = path.join(here, "../../../../node_modules/tsx/dist/loader.mjs");
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--conditions=@claude-pool/source", "--import", tsx, script],
+    { env: { ...process.env, CLAUDE_POOL_URL: url, CLAUDE_POOL_TOKEN: token, CLAUDE_POOL_POOL_ID: poolId } },
+  );
+  const lines = stdout.trim().split("\n");
+  expect(lines[0]).toMatch(/^\[1\] \S+$/);
+  expect(lines.at(-2)).toBe("sim: Say hello");
+  expect(lines.at(-1)).toMatch(/^spend: \$\d+\.\d{6}$/);
 });

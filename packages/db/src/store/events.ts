@@ -53,12 +53,19 @@ export async function appendTaskEvents(
   );
 }
 
-export async function listTaskEvents(db: Db, taskId: string, afterSeq: number): Promise<TaskEvent[]> {
-  const rows = await db
+/** A task's events after `afterSeq` (a page of `limit` when given), by the (task_id, seq) key. */
+export async function listTaskEvents(
+  db: Db,
+  taskId: string,
+  afterSeq: number,
+  limit?: number,
+): Promise<TaskEvent[]> {
+  const query = db
     .select()
     .from(taskEvents)
     .where(and(eq(taskEvents.taskId, taskId), gt(taskEvents.seq, afterSeq)))
     .orderBy(asc(taskEvents.seq));
+  const rows = await (limit === undefined ? query : query.limit(limit));
   return rows.map(toEvent);
 }
 

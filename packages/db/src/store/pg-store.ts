@@ -323,8 +323,8 @@ export class PgStore implements Store {
     return appendTaskEvents(this.#db, taskId, events, this.#now());
   }
 
-  listTaskEvents(taskId: string, afterSeq = 0): Promise<TaskEvent[]> {
-    return listTaskEvents(this.#db, taskId, afterSeq);
+  listTaskEvents(taskId: string, afterSeq = 0, limit?: number): Promise<TaskEvent[]> {
+    return listTaskEvents(this.#db, taskId, afterSeq, limit);
   }
 
   listSessionResults(claudeSessionId: string): Promise<TaskEvent[]> {

@@ -57,21 +57,47 @@ export function isOutage(err: unknown): boolean {
   return false;
 }
 
+/** The clock and the pause between tries; tests inject both so an outage window costs no real time. */
+export interface OutageClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: OutageClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
+
 /**
  * Runs an operation again while the database is out of reach, for up to `budgetMs`. Only for
  * operations that are safe to repeat even if the first try committed and only its answer was lost:
  * upserts, and the settle/park/cancel statements, which apply only to a task still in an open
  * status (a repeat of one that committed finds the task ended and changes nothing). Without this, a
  * Postgres restart failed the task whose settlement was in flight with the SQL error as its reason.
+ *
+ * Past the budget it gives up with an error that says so (how long, how many tries, the last
+ * cause); the cause stays attached, so `isOutage` still recognises it and the API answers 503.
+ * Any other error (a constraint, a bad statement) is thrown at once, untouched.
  */
-export async function retryThroughOutage<T>(operation: () => Promise<T>, budgetMs = 30_000): Promise<T> {
-  const deadline = Date.now() + budgetMs;
+export async function retryThroughOutage<T>(
+  operation: () => Promise<T>,
+  budgetMs = 30_000,
+  clock: OutageClock = realClock,
+): Promise<T> {
+  const deadline = clock.now() + budgetMs;
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation();
     } catch (err) {
-      if (!isOutage(err) || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      if (!isOutage(err)) throw err;
+      if (clock.now() > deadline) {
+        const last = err instanceof Error ? err.message : String(err);
+        throw new Error(
+          `the database stayed out of reach for more than ${budgetMs} ms (${attempt} tries); last error: ${last}`,
+          { cause: err },
+        );
+      }
+      await clock.sleep(Math.min(1000, 50 * 2 ** attempt));
     }
   }
 }

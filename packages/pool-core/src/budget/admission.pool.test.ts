@@ -107,4 +107,14 @@ describe("budget admission buys finished work", () => {
     expect(stopped.message).toMatch(/stopped by its budget: it spent \$0\.\d+ of the \$0\.1 reserved for it/);
     expect((await pool.status()).reservedUsd).toBe(0);
   });
+
+  it("accepts a task whose own cap fits what is left, though the pool's learned cost per task does not", async () => {
+    const pool = await capped({ slots: 1, config: { budgetUsd: 0.1, minTaskBudgetUsd: 0.001 } });
+    for (const i of [0, 1]) await pool.run(task(i, 0.04));
+    // $0.02 left; the pool has learned that a task costs ~$0.04.
+    await expect(pool.submit(task(2, 0.01))).rejects.toBeInstanceOf(BudgetExceeded);
+    const result = await pool.run(task(3, 0.015), { maxBudgetUsd: 0.02 });
+    expect(result.spendUsd).toBe(0.015);
+    expect((await pool.status()).spendUsd).toBeCloseTo(0.095, 9);
+  });
 });

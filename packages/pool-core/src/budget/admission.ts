@@ -62,12 +62,14 @@ export class BudgetAdmission {
 
   /**
    * Throws BudgetExceeded at submit when the task could never start: what is left under the pool's
-   * or the team's cap, with every reservation in flight released, cannot cover it.
+   * or the team's cap, with every reservation in flight released, cannot cover it. Judged with the
+   * task's own cap (else the pool's per-task budget), as admission will: a task capped below the
+   * pool's learned cost per task needs only its cap.
    */
-  async assertRemains(taskCapMicros: Micros | null = null): Promise<void> {
+  async assertRemains(task: Pick<TaskRecord, "maxBudgetMicros">): Promise<void> {
     const budget = await this.store.getBudget(this.poolId);
     if (!hasCap(budget)) return;
-    const need = this.#need(budget, taskCapMicros, attainableOf(budget));
+    const need = this.#need(budget, this.#taskCap(task), attainableOf(budget));
     const limitedBy = limitingCap(budget, need.minimumMicros);
     if (limitedBy === null) return;
     const error = refusal(budget, limitedBy, need.minimumMicros);
@@ -160,7 +162,7 @@ export class BudgetAdmission {
     }
   }
 
-  #taskCap(task: TaskRecord): Micros | null {
+  #taskCap(task: Pick<TaskRecord, "maxBudgetMicros">): Micros | null {
     if (task.maxBudgetMicros !== null) return task.maxBudgetMicros;
     return this.config.taskBudgetUsd === undefined ? null : usdToMicros(this.config.taskBudgetUsd);
   }

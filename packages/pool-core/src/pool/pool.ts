@@ -187,7 +187,7 @@ export class Pool implements TaskRunner {
     if (pending >= maxQueue) {
       throw new NoSlotsAvailable(`the queue is full (${pending} pending, maxQueue ${maxQueue})`);
     }
-    await this.#budget.assertRemains();
+    await this.#budget.assertRemains(newTask);
     const task = await this.store.insertTask(newTask);
     this.#events.emit({ type: "task.queued", taskId: task.id, priority: task.priority });
     this.#scheduler.pump();

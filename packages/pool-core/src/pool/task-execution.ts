@@ -7,6 +7,7 @@ import type { RunOutcome } from "../driver/run.js";
 import { abortReason } from "../driver/turn.js";
 import { addTokens, ZERO_TOKENS } from "../store/memory.js";
 import type { ClaimedTask, Store } from "../store/port.js";
+import { diskFullNote } from "../worktrees/disk.js";
 import { afterRateLimit, afterUsageLimit, taskDeadline } from "./limits.js";
 import { deadRunSpend, killOrphanedRun, processRecord } from "./orphans.js";
 import { judgeOutcome, type RunSpend, spendOfRun, type Verdict } from "./outcome.js";
@@ -215,6 +216,11 @@ export class TaskExecution {
       if (verdict.kind === "ended" && reservation !== null && isBudgetStop(verdict.error)) {
         // Stopped by its reservation: keep what it produced, and say so (reason "budget").
         verdict.error = await budgetStopOf(store, task.id, reservation, spent.spendMicros, verdict.error);
+      }
+      if (worktree !== null && verdict.kind === "ended" && verdict.status === "failed") {
+        // The CLI's own words for a full disk rarely name it ("ENOSPC … write"): say which.
+        const full = await diskFullNote(worktree);
+        if (full) verdict.error = { ...verdict.error, message: `${full}: ${verdict.error.message}` };
       }
       if (worktree !== null && before !== null && verdict.kind !== "lease_lost") {
         await recordTaskDiff(store, task.id, worktree, before);

@@ -298,8 +298,12 @@ export class InMemoryStore implements Store {
     return added;
   }
 
-  async listTaskEvents(taskId: string, afterSeq = 0): Promise<TaskEvent[]> {
-    return (this.#events.get(taskId) ?? []).filter((e) => e.seq > afterSeq);
+  async listTaskEvents(taskId: string, afterSeq = 0, limit?: number): Promise<TaskEvent[]> {
+    const log = this.#events.get(taskId) ?? [];
+    // Seqs are 1, 2, 3… in log order, so the page starts at index afterSeq (no scan of the log:
+    // a paged replay of a long stream would otherwise cost a scan per page).
+    const from = Math.max(0, Math.min(afterSeq, log.length));
+    return log.slice(from, limit === undefined ? undefined : from + limit);
   }
 
   async listSessionResults(claudeSessionId: string): Promise<TaskEvent[]> {

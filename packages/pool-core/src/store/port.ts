@@ -93,7 +93,11 @@ export interface Store {
   reserveBudget(request: ReservationRequest): Promise<Reservation>;
 
   appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]>;
-  listTaskEvents(taskId: string, afterSeq?: number): Promise<TaskEvent[]>;
+  /**
+   * The task's events after `afterSeq`, in seq order; at most `limit` of them when given (a page:
+   * a stream of many MB is read a page at a time by whoever must not hold all of it, e.g. SSE replay).
+   */
+  listTaskEvents(taskId: string, afterSeq?: number, limit?: number): Promise<TaskEvent[]>;
   /**
    * The `result` events (kind `result`) whose payload's `session_id` is this Claude session, of any
    * task, oldest first. Recovery reads them: the CLI's `total_cost_usd` is cumulative over a session,

@@ -45,6 +45,22 @@ export function describeLogConformance(t: TestApi, ctx: ConformanceContext): voi
       expect((await store.listTaskEvents(b.id)).map((e) => e.payload)).toEqual(["warning"]);
     });
 
+    it("reads a stream a page at a time: at most `limit` events after a sequence number", async () => {
+      const a = await store.insertTask(newTestTask(POOL));
+      await store.appendTaskEvents(
+        a.id,
+        Array.from({ length: 7 }, (_, i) => ({ kind: "assistant", payload: { i } })),
+      );
+      const seqs = async (after: number, limit: number) =>
+        (await store.listTaskEvents(a.id, after, limit)).map((e) => e.seq);
+      expect(await seqs(0, 3)).toEqual([1, 2, 3]);
+      expect(await seqs(3, 3)).toEqual([4, 5, 6]);
+      expect(await seqs(6, 3)).toEqual([7]);
+      expect(await seqs(7, 3)).toEqual([]);
+      expect(await seqs(2, 100)).toEqual([3, 4, 5, 6, 7]);
+      expect((await store.listTaskEvents(a.id, 4, 1))[0]?.payload).toEqual({ i: 4 });
+    });
+
     it("keeps sequence numbers gapless when many writers append at once", async () => {
       const a = await store.insertTask(newTestTask(POOL));
       await Promise.all(

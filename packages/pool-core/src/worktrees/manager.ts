@@ -39,6 +39,7 @@ import path from "node:path";
 import { type SimpleGit, simpleGit } from "simple-git";
 import { InvalidOptions, WorktreeError } from "../domain/errors.js";
 import { claimBaseDir } from "./base-dir.js";
+import { diskFullNote } from "./disk.js";
 import { expandWorktreeInclude, INCLUDE_FILE, isInside } from "./include.js";
 import {
   assertRefSafeId,
@@ -313,9 +314,15 @@ export class WorktreeManager {
       // -B: a leftover branch of the same name is reset to HEAD.
       await this.#git.raw(["worktree", "add", "-B", branch, worktreePath, "HEAD"]);
     } catch (error) {
-      throw new WorktreeError(`could not create worktree ${worktreePath}: ${errorMessage(error)}`, {
-        cause: error,
-      });
+      // A checkout that failed half-way (a full disk) leaves the branch, git's record of the
+      // worktree and some files: remove them now, or they stay until the next reconcile.
+      await this.#removeWorktree(name).catch(() => undefined);
+      await this.#git.raw(["worktree", "prune"]).catch(() => undefined);
+      const full = await diskFullNote(this.baseDir);
+      throw new WorktreeError(
+        `could not create worktree ${worktreePath}: ${full ? `${full}; ` : ""}${errorMessage(error)}`,
+        { cause: error },
+      );
     }
     try {
       for (const relative of includes) {
