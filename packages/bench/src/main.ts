@@ -27,7 +27,7 @@ const postgresUrl = process.env.CLAUDE_POOL_BENCH_PG_URL ?? "postgres://postgres
 const started = Date.now();
 const rows: BenchRow[] = [];
 for (const b of BENCHMARKS) {
-  if (only && !only.includes(b.name)) continue;
+  if (only ? !only.includes(b.name) : b.onlyWhenNamed) continue;
   const t = Date.now();
   console.log(`\n== ${b.name} (rows ${b.ids.join(", ")})`);
   rows.push(...(await b.run({ size, postgresUrl, log: (line) => console.log(`   ${line}`) })));

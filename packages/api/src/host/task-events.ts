@@ -1,4 +1,4 @@
-import { isTerminal, type Pool, type TaskEvent } from "@claude-pool/core";
+import { isTerminal, type Pool, type TaskEvent, type TaskRecord } from "@claude-pool/core";
 import { Broadcast, Notifier } from "./notifier.js";
 
 export interface TaskEventView {
@@ -142,14 +142,26 @@ class TaskFeed {
   async #run(pool: Pool, taskId: string): Promise<void> {
     const signal = this.#stop.signal;
     const changed = new Notifier();
+    // h-live (bench row 7): the task's status is read again only when it may have changed (a
+    // `task_changed` note, or a wait that ended without any note): a stored line costs one query,
+    // not two. Output-line notes (`task_events`) cannot change the status.
+    let statusStale = true;
+    let noted = false;
     const unsubscribe = pool.store.subscribe(pool.id, (note) => {
-      if (note.taskId === taskId && note.type !== "task_queued") changed.notify();
+      if (note.taskId !== taskId || note.type === "task_queued") return;
+      noted = true;
+      if (note.type === "task_changed") statusStale = true;
+      changed.notify();
     });
     try {
+      let task: TaskRecord | null = null;
       while (!signal.aborted) {
         // Read the status before the events: events are stored before the task ends, so a task seen
         // ended here has all its events in the reads that follow.
-        const task = await pool.task(taskId);
+        if (statusStale || task === null) {
+          statusStale = false;
+          task = await pool.task(taskId);
+        }
         const page = await pool.store.listTaskEvents(taskId, this.head, EVENT_PAGE);
         for (const e of page) {
           if (e.seq <= this.head) continue;
@@ -168,7 +180,9 @@ class TaskFeed {
           continue;
         }
         if (isTerminal(task.status)) break;
+        noted = false;
         await changed.wait(signal, 10_000);
+        if (!noted) statusStale = true; // the ceiling: a lost notification
       }
     } catch (error) {
       this.failure = { error };

@@ -1,6 +1,6 @@
 import type { CredentialPark, CredentialParkRequest, CredentialParkResult } from "@claude-pool/core";
 import { type SQL, sql } from "drizzle-orm";
-import { type Db, queryRows, type Tx } from "../executor.js";
+import { type Db, queryRows } from "../executor.js";
 import { STORE_CHANNEL } from "./notify.js";
 
 /**
@@ -67,22 +67,11 @@ export async function listCredentialParks(db: Db, poolId: string, now: SQL): Pro
 /**
  * A task inserted while an account of its pool is parked is held like the pool's other pending
  * tasks: until the earliest park's end, for that credential (slots of other accounts may run it).
+ * One column (`what`: `until`, `credential`, or a constant when a park exists) of that earliest
+ * park in force at `now`, as a scalar subquery for the insert's values (null: no park).
  */
-export async function holdIfParked(
-  tx: Tx,
-  taskId: string,
-  poolId: string,
-  now: SQL,
-): Promise<CredentialPark | null> {
-  const [held] = await queryRows<{ credential: string; until: string | Date }>(
-    tx,
-    sql`
-    update tasks set status = 'waiting_for_quota', run_after = p.until, quota_credential = p.credential
-    from (select credential, until from credential_parks
-          where pool_id = ${poolId}::text and until > ${now}
-          order by until asc, credential asc limit 1) p
-    where tasks.id = ${taskId}::uuid
-    returning p.credential, p.until`,
-  );
-  return held ? { credential: held.credential, until: new Date(held.until) } : null;
+export function parkedColumn(poolId: string, now: SQL, what: SQL): SQL {
+  return sql`select ${what} from credential_parks
+    where pool_id = ${poolId}::text and until > ${now}
+    order by until asc, credential asc limit 1`;
 }

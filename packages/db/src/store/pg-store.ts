@@ -27,15 +27,15 @@ import {
   type TaskRecord,
   TERMINAL_STATUSES,
 } from "@claude-pool/core";
-import { and, asc, desc, eq, inArray, notInArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, notInArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../client.js";
-import type { Db, Tx } from "../executor.js";
+import type { Db } from "../executor.js";
 import { contextEntries, pools, slots, tasks } from "../schema/index.js";
 import { readBudget, reserveBudget, setTeamBudgetCap } from "./budget.js";
 import { claimChain, claimOrphanedChains, renewChainLeases } from "./chain-leases.js";
 import { getChain, listChains, saveChain } from "./chains.js";
 import { claimNextTask } from "./claim.js";
-import { holdIfParked, listCredentialParks, parkCredential } from "./credential-parks.js";
+import { listCredentialParks, parkCredential, parkedColumn } from "./credential-parks.js";
 import { appendTaskEvents, listSessionResults, listTaskEvents } from "./events.js";
 import { STORE_CHANNEL } from "./notify.js";
 import { retryOnConflict, retryThroughOutage } from "./retry.js";
@@ -125,40 +125,46 @@ export class PgStore implements Store {
     };
   }
 
+  /**
+   * ONE statement (it was a transaction of five round trips): the row is inserted already held
+   * when an account of its pool is parked (`parkedColumn`), and the NOTIFY rides in RETURNING, so
+   * it is still only delivered once the insert is committed.
+   */
   async insertTask(task: NewTask): Promise<TaskRecord> {
-    return this.#db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(tasks)
-        .values({
-          id: task.id,
-          poolId: task.poolId,
-          prompt: task.prompt,
-          priority: task.priority,
-          targetSlotId: task.targetSlotId,
-          targetRole: task.targetRole,
-          config: task.config,
-          sessionMode: task.sessionMode,
-          explicitSession: task.explicitSession,
-          cwd: task.cwd,
-          tags: [...task.tags],
-          maxBudgetMicros: task.maxBudgetMicros,
-          timeoutMs: task.timeoutMs,
-          chainId: task.chainId,
-          chainStep: task.chainStep,
-          parentTaskId: task.parentTaskId,
-          submittedBy: task.submittedBy,
-          skill: task.skill,
-          createdAt: this.#now(),
-        })
-        .returning();
-      if (!row) throw new Error(`inserting task ${task.id} returned no row`);
-      const held = await holdIfParked(tx, task.id, task.poolId, this.#now());
-      await this.#notify(tx, task.poolId, { type: "task_queued", taskId: task.id });
-      const record = toTaskRecord(row);
-      return held
-        ? { ...record, status: "waiting_for_quota", runAfter: held.until, quotaCredential: held.credential }
-        : record;
-    });
+    const now = this.#now();
+    const [row] = await this.#db
+      .insert(tasks)
+      .values({
+        id: task.id,
+        poolId: task.poolId,
+        prompt: task.prompt,
+        priority: task.priority,
+        targetSlotId: task.targetSlotId,
+        targetRole: task.targetRole,
+        config: task.config,
+        sessionMode: task.sessionMode,
+        explicitSession: task.explicitSession,
+        cwd: task.cwd,
+        tags: [...task.tags],
+        maxBudgetMicros: task.maxBudgetMicros,
+        timeoutMs: task.timeoutMs,
+        chainId: task.chainId,
+        chainStep: task.chainStep,
+        parentTaskId: task.parentTaskId,
+        submittedBy: task.submittedBy,
+        skill: task.skill,
+        createdAt: now,
+        status: sql`coalesce((${parkedColumn(task.poolId, now, sql`'waiting_for_quota'`)}), 'queued')`,
+        runAfter: sql`(${parkedColumn(task.poolId, now, sql`until`)})`,
+        quotaCredential: sql`(${parkedColumn(task.poolId, now, sql`credential`)})`,
+      })
+      .returning({
+        ...getTableColumns(tasks),
+        notified: sql`pg_notify(${STORE_CHANNEL}::text, json_build_object('p', ${tasks.poolId}, 'n',
+          json_build_object('type', 'task_queued', 'taskId', ${tasks.id}))::text)`,
+      });
+    if (!row) throw new Error(`inserting task ${task.id} returned no row`);
+    return toTaskRecord(row);
   }
 
   async getTask(taskId: string): Promise<TaskRecord | undefined> {
@@ -422,11 +428,6 @@ export class PgStore implements Store {
     this.#unlisten = undefined;
     if (unlisten) await unlisten().catch(() => {});
     if (this.#closeDatabase) await this.database.close();
-  }
-
-  async #notify(on: Db | Tx, poolId: string, note: StoreNotification): Promise<void> {
-    const payload: WireNote = { p: poolId, n: note };
-    await on.execute(sql`select pg_notify(${STORE_CHANNEL}::text, ${JSON.stringify(payload)}::text)`);
   }
 
   #deliver(payload: string): void {

@@ -1,5 +1,20 @@
 import type { ChainRecord, SlotRecord, TaskRecord } from "@claude-pool/core";
+import { getTableColumns, type Table } from "drizzle-orm";
 import type { chains, slots, tasks } from "../schema/index.js";
+
+/**
+ * A row a raw statement returned (`returning tasks.*`: snake_case names, driver values) as Drizzle's
+ * select would give it: each column by its property name, through the column's own decoder (bigint
+ * strings to numbers, timestamp text to Date, jsonb text to values), so both drivers agree.
+ */
+export function fromRawRow<T extends Table>(table: T, raw: Record<string, unknown>): T["$inferSelect"] {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const value = raw[column.name];
+    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return out as T["$inferSelect"];
+}
 
 export function toTaskRecord(r: typeof tasks.$inferSelect): TaskRecord {
   return {

@@ -3,7 +3,7 @@ import { microsToUsd } from "../domain/money.js";
 import type { TaskErrorInfo, TaskResult } from "../domain/types.js";
 import type { RunOutcome } from "../driver/run.js";
 import { ZERO_TOKENS } from "../store/memory.js";
-import type { Store, TaskRecord } from "../store/port.js";
+import type { BudgetState, Store, TaskRecord } from "../store/port.js";
 import type { RunSpend, Verdict } from "./outcome.js";
 import type { Slot } from "./slot.js";
 import type { TaskWaiters } from "./waiters.js";
@@ -159,6 +159,10 @@ export class Settlement {
       claudeSessionId: sessionId,
     });
     if (!finished) return;
+    // Read while the slot is saved (both after the settlement): one round trip less between the
+    // process's exit and the slot's next claim. Announced in the same order as before.
+    const budget = this.#d.store.getBudget(this.#d.poolId);
+    budget.catch(() => {}); // a failure surfaces at the await below, not as an unhandled rejection
     // The process has ended: the slot is free before anyone hears that the task has.
     slot.release(task.id);
     slot.countEnd(end.status);
@@ -169,11 +173,14 @@ export class Settlement {
       this.#d.events.emit({ type: "task.failed", taskId: task.id, status: end.status, error: end.error });
     }
     this.#d.waiters.wake(task.id);
-    await this.announceBudget();
+    this.#emitBudget(await budget);
   }
 
   async announceBudget(): Promise<void> {
-    const b = await this.#d.store.getBudget(this.#d.poolId);
+    this.#emitBudget(await this.#d.store.getBudget(this.#d.poolId));
+  }
+
+  #emitBudget(b: BudgetState): void {
     this.#d.events.emit({
       type: "budget.updated",
       spentUsd: microsToUsd(b.spentMicros),
