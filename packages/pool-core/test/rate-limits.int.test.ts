@@ -1,12 +1,23 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { claudeBinPath, claudeEnv, startMockAnthropic } from "@claude-pool/anthropic-mock";
+import {
+  claudeBinPath,
+  claudeEnv,
+  type MockAnthropic,
+  startMockAnthropic,
+} from "@claude-pool/anthropic-mock";
 import { expect, it } from "vitest";
-import { Pool, type PoolClock } from "../src/index.js";
+import { Pool, type PoolClock, type PoolOptionsInput } from "../src/index.js";
 
-it("the real CLI: a 429 from the API is retried after a backoff and the task completes", async () => {
-  const mock = await startMockAnthropic();
+/**
+ * A one-slot pool on the real CLI against the mock API, with a clock whose sleeps pass at once
+ * (and are recorded): the pool's backoffs are measured, not waited for.
+ */
+async function realCliPool(
+  mock: MockAnthropic,
+  options: { config?: PoolOptionsInput["config"]; maxRetries?: number } = {},
+) {
   const sleeps: number[] = [];
   let slept = 0;
   const clock: PoolClock = {
@@ -20,12 +31,22 @@ it("the real CLI: a 429 from the API is retried after a backoff and the task com
     slots: 1,
     clock,
     skills: { globalDir: null },
+    ...(options.config ? { config: options.config } : {}),
     claude: {
       bin: claudeBinPath(),
       cwd: mkdtempSync(path.join(tmpdir(), "rate-int-")),
-      env: claudeEnv(mock),
+      env:
+        options.maxRetries === undefined
+          ? claudeEnv(mock)
+          : claudeEnv(mock, { maxRetries: options.maxRetries }),
     },
   });
+  return { pool, sleeps };
+}
+
+it("the real CLI: a 429 from the API is retried after a backoff and the task completes", async () => {
+  const mock = await startMockAnthropic();
+  const { pool, sleeps } = await realCliPool(mock);
   try {
     let calls = 0;
     mock.script(() => (++calls === 1 ? { error: { status: 429, message: "slow down" } } : undefined));
@@ -46,27 +67,8 @@ it("the real CLI: a 429 from the API is retried after a backoff and the task com
 
 it("the real CLI: the pool's backoff after a 429 honours the API's retry-after, as the CLI reports it", async () => {
   const mock = await startMockAnthropic();
-  const sleeps: number[] = [];
-  let slept = 0;
-  const clock: PoolClock = {
-    now: () => Date.now() + slept,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      slept += ms;
-    },
-  };
-  const pool = await Pool.create({
-    slots: 1,
-    clock,
-    skills: { globalDir: null },
-    config: { rateLimitBackoffMs: 1_000 },
-    claude: {
-      bin: claudeBinPath(),
-      cwd: mkdtempSync(path.join(tmpdir(), "rate-int-")),
-      // One retry of the CLI's own, so it reads the header and says how long it waited.
-      env: claudeEnv(mock, { maxRetries: 1 }),
-    },
-  });
+  // One retry of the CLI's own, so it reads the header and says how long it waited.
+  const { pool, sleeps } = await realCliPool(mock, { config: { rateLimitBackoffMs: 1_000 }, maxRetries: 1 });
   try {
     const limited = { error: { status: 429, message: "slow down", headers: { "retry-after": "3" } } };
     mock.enqueue(limited, limited, { text: "done after the wait" });
