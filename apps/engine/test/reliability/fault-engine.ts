@@ -2,7 +2,14 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { createPoolClient, type PoolClient } from "@claude-pool/api";
 import { simBinPath, simDirective } from "@claude-pool/claude-sim";
-import { type EngineProcess, eventually, startEngine, tempDir } from "../helpers/engine-process.js";
+import {
+  descendants,
+  type EngineProcess,
+  eventually,
+  isAlive,
+  startEngine,
+  tempDir,
+} from "../helpers/engine-process.js";
 import { createOwner } from "../helpers/owned-engine.js";
 import { type RunningLoad, startLoad } from "./load-generator.js";
 
@@ -114,4 +121,21 @@ export function untilEvents(load: RunningLoad, n: number): Promise<number> {
     (got) => got >= n,
     60_000,
   );
+}
+
+/**
+ * Stops the engine cleanly (SIGTERM) and returns its exit code and the processes of its tree
+ * still alive 20 s later: the orphans a scenario must not leave (counted by pid).
+ */
+export async function stopCountingOrphans(
+  fault: FaultEngine,
+): Promise<{ code: Awaited<ReturnType<EngineProcess["stop"]>>; left: number[] }> {
+  const children = await descendants(fault.engine.child.pid ?? 0);
+  const code = await fault.engine.stop();
+  const left = await eventually(
+    () => children.filter(isAlive),
+    (alive) => alive.length === 0,
+    20_000,
+  );
+  return { code, left };
 }

@@ -2,9 +2,15 @@ import { chmodSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { simBinPath } from "@claude-pool/claude-sim";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { descendants, eventually, isAlive, removeTempDirs, tempDir } from "../helpers/engine-process.js";
+import { eventually, removeTempDirs, tempDir } from "../helpers/engine-process.js";
 import { createScratchPostgres, type ScratchPostgres } from "../helpers/postgres.js";
-import { type FaultEngine, loadOn, startFaultEngine, untilEvents } from "./fault-engine.js";
+import {
+  type FaultEngine,
+  loadOn,
+  startFaultEngine,
+  stopCountingOrphans,
+  untilEvents,
+} from "./fault-engine.js";
 import { checkLoad, printFigures } from "./load-checks.js";
 
 /**
@@ -81,13 +87,8 @@ it("claude removed mid-load: precise failures, engine up, /healthz names it; rec
   ).items.length;
   const result = await load.done;
   const healed = await eventually(health, (h) => h.status === 200, 30_000);
-  const children = await descendants(fault.engine.child.pid ?? 0);
-  expect(await fault.engine.stop()).toBe(0);
-  const left = await eventually(
-    () => children.filter(isAlive),
-    (a) => a.length === 0,
-    20_000,
-  );
+  const { code: stopCode, left } = await stopCountingOrphans(fault);
+  expect(stopCode).toBe(0);
 
   const { figures, problems } = await checkLoad({
     databaseUrl: pg.url,

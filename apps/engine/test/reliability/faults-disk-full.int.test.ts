@@ -1,9 +1,9 @@
 import { simDirective } from "@claude-pool/claude-sim";
 import postgres from "postgres";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { descendants, eventually, isAlive, removeTempDirs } from "../helpers/engine-process.js";
+import { eventually, isAlive, removeTempDirs } from "../helpers/engine-process.js";
 import { createScratchPostgres, type ScratchPostgres } from "../helpers/postgres.js";
-import { type FaultEngine, startFaultEngine } from "./fault-engine.js";
+import { type FaultEngine, startFaultEngine, stopCountingOrphans } from "./fault-engine.js";
 import { checkLoad, printFigures, strayWorktrees } from "./load-checks.js";
 import { mountSmallDisk, type SmallDisk } from "./tmpfs.js";
 
@@ -78,13 +78,8 @@ it("disk full in the worktree base dir: tasks fail naming the disk, the pool kee
   const after = await client.tasks.submit.mutate({ poolId, prompt: writing("after.txt") });
   const afterTask = await ended(after.taskId);
 
-  const children = await descendants(fault.engine.child.pid ?? 0);
-  expect(await fault.engine.stop()).toBe(0);
-  const left = await eventually(
-    () => children.filter(isAlive),
-    (a) => a.length === 0,
-    20_000,
-  );
+  const { code: stopCode, left } = await stopCountingOrphans(fault);
+  expect(stopCode).toBe(0);
   const stray = strayWorktrees(fault.workDir, poolId, SLOTS);
   const { figures, problems } = await checkLoad({
     databaseUrl: pg.url,

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { descendants, eventually, isAlive, removeTempDirs } from "../helpers/engine-process.js";
-import { type FaultEngine, loadOn, startFaultEngine, untilEvents } from "./fault-engine.js";
+import { eventually, removeTempDirs } from "../helpers/engine-process.js";
+import {
+  type FaultEngine,
+  loadOn,
+  startFaultEngine,
+  stopCountingOrphans,
+  untilEvents,
+} from "./fault-engine.js";
 import { checkLoad, printFigures } from "./load-checks.js";
 import { type PrivatePostgres, startPrivatePostgres } from "./private-postgres.js";
 
@@ -47,13 +53,8 @@ it("Postgres restarted mid-load: the engine reconnects, no task lost, none settl
     (s) => s === 200,
     30_000,
   );
-  const children = await descendants(fault.engine.child.pid ?? 0);
-  expect(await fault.engine.stop()).toBe(0);
-  const left = await eventually(
-    () => children.filter(isAlive),
-    (a) => a.length === 0,
-    20_000,
-  );
+  const { code: stopCode, left } = await stopCountingOrphans(fault);
+  expect(stopCode).toBe(0);
   const { figures, problems } = await checkLoad({ databaseUrl: pg.url, poolId: fault.poolId, load: result });
   printFigures("postgres-restart", figures, {
     clients: CLIENTS,

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { descendants, eventually, isAlive, removeTempDirs } from "../helpers/engine-process.js";
 import { createScratchPostgres, type ScratchPostgres } from "../helpers/postgres.js";
-import { type FaultEngine, loadOn, startFaultEngine, untilEvents } from "./fault-engine.js";
+import {
+  type FaultEngine,
+  loadOn,
+  startFaultEngine,
+  stopCountingOrphans,
+  untilEvents,
+} from "./fault-engine.js";
 import { checkLoad, printFigures, strayWorktrees } from "./load-checks.js";
 
 /**
@@ -52,13 +58,8 @@ it("SIGKILL mid-load, restart: resumed subscriptions get exactly the missed even
   });
   const stray = strayWorktrees(fault.workDir, fault.poolId, SLOTS);
   // After a clean stop, nothing the restarted engine started is left either.
-  const after = await descendants(fault.engine.child.pid ?? 0);
-  expect(await fault.engine.stop()).toBe(0);
-  const leftAfterStop = await eventually(
-    () => after.filter(isAlive),
-    (alive) => alive.length === 0,
-    20_000,
-  );
+  const { code: stopCode, left: leftAfterStop } = await stopCountingOrphans(fault);
+  expect(stopCode).toBe(0);
   printFigures("sigkill", figures, {
     clients: CLIENTS,
     seconds: SECONDS,
