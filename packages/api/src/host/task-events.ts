@@ -142,9 +142,9 @@ class TaskFeed {
   async #run(pool: Pool, taskId: string): Promise<void> {
     const signal = this.#stop.signal;
     const changed = new Notifier();
-    // h-live (bench row 7): the task's status is read again only when it may have changed (a
-    // `task_changed` note, or a wait that ended without any note): a stored line costs one query,
-    // not two. Output-line notes (`task_events`) cannot change the status.
+    // The task's status is read again only when it may have changed (a `task_changed` note, or a
+    // wait that ended without any note): a stored line costs one query, not two (bench row 7).
+    // Output-line notes (`task_events`) cannot change the status.
     let statusStale = true;
     let noted = false;
     const unsubscribe = pool.store.subscribe(pool.id, (note) => {

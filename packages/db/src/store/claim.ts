@@ -11,8 +11,9 @@ import { fromRawRow, toTaskRecord } from "./rows.js";
  * another), gives a dead run's reservation back to its pool and team when the task is taken over
  * from an expired lease, marks it running under this engine's lease, queues the NOTIFY and returns
  * the claimed row (one round trip: a second one to read the row was ~5 % of a cold task's
- * statements on Postgres, on the slot's path from one process to the next). Claimable: `queued`; `waiting_for_quota` whose `run_after`
- * passed; `running` whose lease expired. Highest priority first, `seq` within a priority.
+ * statements on Postgres, on the slot's path from one process to the next). Claimable: `queued`;
+ * `waiting_for_quota` whose `run_after` passed; `running` whose lease expired. Highest priority
+ * first, `seq` within a priority.
  */
 export async function claimNextTask(db: Db, claim: ClaimRequest, now: SQL): Promise<ClaimedTask | undefined> {
   const role =
