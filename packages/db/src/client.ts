@@ -229,8 +229,8 @@ function describeConnectError(error: unknown): string {
  * types, then Bind/Execute) and never pipelines it, and Postgres parses and plans it every time:
  * for the store's multi-CTE claim and settlement that was ~30 % of the database's CPU per task
  * (bench row 5). Here every statement outside a transaction is prepared once per connection and
- * reused (postgres.js keys them by text and parameter types,
- * and re-prepares one whose cached plan a migration invalidated). The store's statements are
+ * reused (postgres.js keys them by text and parameter types, and re-prepares one whose cached plan
+ * a migration invalidated). The store's statements are
  * parameterised, so the set of texts stays small. Transactions (drizzle's `transaction`) run on
  * postgres.js's own handle and are not affected.
  */
