@@ -168,7 +168,8 @@ class StatusFeed {
         const json = JSON.stringify(status);
         if (json !== last) {
           last = json;
-          this.latest = status;
+          // Frozen: sent to every subscriber, serialized once by the SSE writer (see task-events.ts).
+          this.latest = Object.freeze(status);
           this.version++;
           this.changed.wake();
         }

@@ -196,6 +196,10 @@ class TaskFeed {
   }
 }
 
+/**
+ * Frozen: one view goes to every subscriber of the feed, and the engine's SSE writer (the patched
+ * @trpc/server, patches/ at the root) serializes a frozen value once for all of them.
+ */
 function eventView(e: TaskEvent): TaskEventView {
-  return { seq: e.seq, kind: e.kind, payload: e.payload, at: e.at.toISOString() };
+  return Object.freeze({ seq: e.seq, kind: e.kind, payload: e.payload, at: e.at.toISOString() });
 }
