@@ -23,9 +23,11 @@ export function CreatePoolForm({ teamId }: { teamId: string }) {
   });
   const create = useMutation(
     trpc.pools.create.mutationOptions({
-      onSuccess: async ({ poolId }) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.pools.list.queryKey({ teamId }) });
+      onSuccess: ({ poolId }) => {
+        // To the new pool at once: waiting for the list's refetch first left the user on the form
+        // for as long as the engine took to answer it.
         router.push(`/pools/${poolId}`);
+        void queryClient.invalidateQueries({ queryKey: trpc.pools.list.queryKey({ teamId }) });
       },
     }),
   );

@@ -10,6 +10,21 @@ export async function visible(locator: Locator): Promise<Locator> {
   return locator;
 }
 
+/**
+ * Waits until React has hydrated the element (its props are attached to the DOM node): a click
+ * before that reaches no handler, and a form would be submitted natively by the browser instead.
+ * Under CI's load the page's scripts can arrive seconds after its HTML.
+ */
+export async function hydrated(locator: Locator): Promise<Locator> {
+  const handle = await locator.first().elementHandle();
+  await handle
+    .ownerFrame()
+    .then((frame) =>
+      frame?.waitForFunction((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$")), handle),
+    );
+  return locator;
+}
+
 /** Debian's Chromium, never a downloaded one, with a fresh profile each launch. */
 export async function launch(): Promise<{ browser: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(path.join(tmpdir(), "web-e2e-chromium-"));
@@ -69,6 +84,7 @@ export function uniqueEmail(prefix: string): string {
 
 export async function signUp(page: Page, email: string, name = "E2E User"): Promise<void> {
   await page.goto("/sign-up");
+  await hydrated(page.getByRole("button", { name: "Sign up" }));
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("correct-horse-battery");
@@ -78,7 +94,8 @@ export async function signUp(page: Page, email: string, name = "E2E User"): Prom
 
 export async function createTeam(page: Page, name: string): Promise<void> {
   await page.goto("/pools");
-  await page.getByRole("form", { name: "Create a team" }).getByLabel("Team name").fill(name);
+  const form = await hydrated(page.getByRole("form", { name: "Create a team" }));
+  await form.getByLabel("Team name").fill(name);
   await page.getByRole("button", { name: "Create team" }).click();
   await visible(page.getByRole("heading", { name: `Pools of ${name}` }));
 }
@@ -96,7 +113,7 @@ export async function createPool(
   },
 ): Promise<string> {
   await page.goto("/pools");
-  const form = page.getByRole("form", { name: "Create a pool" });
+  const form = await hydrated(page.getByRole("form", { name: "Create a pool" }));
   await form.getByLabel("Pool name").fill(opts.name);
   await form.getByLabel("Slots").fill(String(opts.slots ?? 2));
   if (opts.budgetUsd !== undefined) await form.getByLabel("Budget cap (USD)").fill(String(opts.budgetUsd));
@@ -110,7 +127,7 @@ export async function createPool(
 }
 
 export async function submitTask(page: Page, prompt: string, opts: { review?: boolean; tags?: string } = {}) {
-  const form = page.getByRole("form", { name: "Submit a task" });
+  const form = await hydrated(page.getByRole("form", { name: "Submit a task" }));
   await form.getByLabel("Prompt").fill(prompt);
   if (opts.tags) await form.getByLabel("Tags").fill(opts.tags);
   if (opts.review) await form.getByLabel("Hold the result for review").check();
