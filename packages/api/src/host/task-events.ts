@@ -28,8 +28,9 @@ export const FEED_WINDOW = 2 * EVENT_PAGE;
  * gets n+1, n+2… with nothing missed and nothing twice.
  *
  * Every subscriber of one task on this engine shares one reader (`TaskFeed`): a stored line costs
- * two queries however many dashboards watch it (one reader per subscriber made it two per
- * subscriber, and with 200 subscribers the queries queued behind each other for seconds).
+ * at most one query however many dashboards watch it, and none when the task runs on this engine
+ * (one reader per subscriber made it two per subscriber, and with 200 subscribers the queries
+ * queued behind each other for seconds).
  *
  * Memory is bounded per task and per subscriber: the feed keeps the last FEED_WINDOW events, a
  * subscriber behind them reads pages of EVENT_PAGE from the store, and a generator suspended at a
@@ -139,55 +140,94 @@ class TaskFeed {
     this.#detach();
   }
 
+  /** Adds the next event to the window (it must be `head + 1`), trimming the window in halves. */
+  #push(view: TaskEventView): void {
+    this.head = view.seq;
+    this.#window.push(view);
+    // Trimmed in halves, so the copy costs O(1) per event.
+    if (this.#window.length > 2 * FEED_WINDOW) this.#window = this.#window.slice(-FEED_WINDOW);
+  }
+
   async #run(pool: Pool, taskId: string): Promise<void> {
     const signal = this.#stop.signal;
     const changed = new Notifier();
     // The task's status is read again only when it may have changed (a `task_changed` note, or a
-    // wait that ended without any note): a stored line costs one query, not two (bench row 7).
-    // Output-line notes (`task_events`) cannot change the status.
+    // wait that ended without any note). Output-line notes (`task_events`) cannot change it.
     let statusStale = true;
+    // The store holds events this feed has not read. A task running on this engine hands its
+    // stored lines over in process (`task.output`, after they are stored), so the store is read
+    // only for another engine's task, a gap, or a replay: a live line costs no query and no wait
+    // for the NOTIFY (bench row 7).
+    let needRead = true;
+    // The task runs here and hands its lines over: its `task_events` notes need no read. Any
+    // change of status ends that (a retry may run on another engine) until the next handover.
+    let local = false;
     let noted = false;
-    const unsubscribe = pool.store.subscribe(pool.id, (note) => {
+    const unsubscribeStore = pool.store.subscribe(pool.id, (note) => {
       if (note.taskId !== taskId || note.type === "task_queued") return;
       noted = true;
-      if (note.type === "task_changed") statusStale = true;
+      if (note.type === "task_changed") {
+        statusStale = true;
+        local = false;
+      } else {
+        // Handed over already, or about to be.
+        if (local || note.lastSeq <= this.head) return;
+        needRead = true;
+      }
+      changed.notify();
+    });
+    const unsubscribeLocal = pool.onTaskOutput((e) => {
+      if (e.taskId !== taskId) return;
+      local = true;
+      if (e.seq <= this.head) return;
+      noted = true;
+      if (e.seq === this.head + 1) {
+        this.#push(Object.freeze({ seq: e.seq, kind: e.kind, payload: e.payload, at: e.at }));
+        this.changed.wake();
+        return;
+      }
+      needRead = true; // a gap: read it from the store, in order
       changed.notify();
     });
     try {
       let task: TaskRecord | null = null;
       while (!signal.aborted) {
-        // Read the status before the events: events are stored before the task ends, so a task seen
-        // ended here has all its events in the reads that follow.
         if (statusStale || task === null) {
           statusStale = false;
           task = await pool.task(taskId);
+          // Events are stored before the task ends: one read after seeing it ended has them all.
+          if (isTerminal(task.status)) needRead = true;
         }
-        const page = await pool.store.listTaskEvents(taskId, this.head, EVENT_PAGE);
-        for (const e of page) {
-          if (e.seq <= this.head) continue;
-          this.head = e.seq;
-          this.#window.push(eventView(e));
+        if (needRead) {
+          needRead = false;
+          const page = await pool.store.listTaskEvents(taskId, this.head, EVENT_PAGE);
+          for (const e of page) if (e.seq === this.head + 1) this.#push(eventView(e));
+          this.changed.wake();
+          if (page.length === EVENT_PAGE) {
+            // More is stored already (a replay, or output faster than a page per read). Read on at
+            // the pace of the fastest subscriber, not ahead of all of them: a page nobody is ready
+            // for would only be trimmed again. The timeout keeps a feed whose readers are all stuck
+            // moving, slowly, so it sees the task end.
+            needRead = true;
+            await this.demand.wait(signal, 1000);
+            continue;
+          }
         }
-        // Trimmed in halves, so the copy costs O(1) per event read.
-        if (this.#window.length > 2 * FEED_WINDOW) this.#window = this.#window.slice(-FEED_WINDOW);
-        this.changed.wake();
-        if (page.length === EVENT_PAGE) {
-          // More is stored already (a replay, or output faster than a page per read). Read on at
-          // the pace of the fastest subscriber, not ahead of all of them: a page nobody is ready
-          // for would only be trimmed again. The timeout keeps a feed whose readers are all stuck
-          // moving, slowly, so it sees the task end.
-          await this.demand.wait(signal, 1000);
-          continue;
-        }
+        if (needRead || statusStale) continue;
         if (isTerminal(task.status)) break;
         noted = false;
         await changed.wait(signal, 10_000);
-        if (!noted) statusStale = true; // the ceiling: a lost notification
+        if (!noted) {
+          // The ceiling: a lost notification, or a handover that never came.
+          statusStale = true;
+          needRead = true;
+        }
       }
     } catch (error) {
       this.failure = { error };
     } finally {
-      unsubscribe();
+      unsubscribeStore();
+      unsubscribeLocal();
       this.ended = true;
       // A new subscriber from now on starts a feed of its own.
       this.#detach();

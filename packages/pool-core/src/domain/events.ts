@@ -6,7 +6,8 @@ import type { DrainSummary, SlotInfo, TaskErrorInfo, TaskResult } from "./types.
 export type PoolEvent =
   | { type: "task.queued"; taskId: string; priority: number }
   | { type: "task.started"; taskId: string; slotId: string; attempt: number }
-  | { type: "task.output"; taskId: string; seq: number; kind: string; payload: unknown }
+  /** `at`: when the store stored the line (ISO 8601, UTC), as `listTaskEvents` gives it. */
+  | { type: "task.output"; taskId: string; seq: number; kind: string; payload: unknown; at: string }
   | { type: "task.waiting_for_quota"; taskId: string; resetsAt: string }
   | { type: "task.completed"; taskId: string; result: TaskResult }
   | {

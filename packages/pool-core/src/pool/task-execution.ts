@@ -96,7 +96,14 @@ export class TaskExecution {
     let start = await startingPoint(store, slot, task);
     const writer = new TaskEventWriter(store, task.id, (persisted) => {
       for (const e of persisted) {
-        events.emit({ type: "task.output", taskId: task.id, seq: e.seq, kind: e.kind, payload: e.payload });
+        events.emit({
+          type: "task.output",
+          taskId: task.id,
+          seq: e.seq,
+          kind: e.kind,
+          payload: e.payload,
+          at: e.at.toISOString(),
+        });
       }
     });
 
