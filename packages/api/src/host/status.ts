@@ -18,10 +18,11 @@ export interface PoolStatusView extends Omit<PoolStatus, "slots"> {
  * three leases; queue and budget are the shared ones.
  */
 export async function poolStatus(pool: Pool, database: Database): Promise<PoolStatusView> {
-  const own = await pool.status();
-  const others = (await listLiveSlots(database.db, pool.id, 3 * pool.options.leaseMs)).filter(
-    (s) => s.engineId !== pool.engineId,
-  );
+  const [own, live] = await Promise.all([
+    pool.status(),
+    listLiveSlots(database.db, pool.id, 3 * pool.options.leaseMs),
+  ]);
+  const others = live.filter((s) => s.engineId !== pool.engineId);
   const slots: SlotView[] = [
     ...own.slots.map((s) => ({ ...s, engineId: pool.engineId })),
     ...others.map(slotViewOf),

@@ -13,15 +13,20 @@ export async function poolStatus(
   slots: readonly Slot[],
   config: PoolConfig,
 ): Promise<PoolStatus> {
-  const budget = await store.getBudget(poolId);
+  // The three reads at once: a live status board waits for one round trip, not three.
+  const [budget, pendingTasks, usageLimit] = await Promise.all([
+    store.getBudget(poolId),
+    store.countPendingTasks(poolId),
+    usageLimitOf(store, poolId),
+  ]);
   return {
     slots: slots.map((s) => s.info()),
     activeTasks: slots.filter((s) => s.busy).length,
-    pendingTasks: await store.countPendingTasks(poolId),
+    pendingTasks,
     spendUsd: microsToUsd(budget.spentMicros),
     reservedUsd: microsToUsd(budget.reservedMicros),
     budgetUsd: budget.capMicros === null ? null : microsToUsd(budget.capMicros),
-    usageLimit: await usageLimitOf(store, poolId),
+    usageLimit,
     // Marked so a dashboard can say so: some slot runs without permission prompts.
     bypassPermissions: usesBypassPermissions(
       config,
