@@ -151,7 +151,8 @@ function byMonth(dimension: SpendDimension, key: SQL, plan: MonthPlan, poolFilte
       where r.dimension = ${dimension} and r.day >= ${part.from}::date and r.day < ${part.to}::date
         ${poolFilter}`);
   }
-  if (parts.length === 0) parts.push(sql`select null::date as period, null::text as key, null::bigint as spend,
+  if (parts.length === 0)
+    parts.push(sql`select null::date as period, null::text as key, null::bigint as spend,
       null::bigint as input, null::bigint as output, null::bigint as cache_read,
       null::bigint as cache_write, null::int as tasks, null::int as completed, null::int as failed,
       null::int as cancelled, null::int as n where false`);

@@ -112,7 +112,7 @@ export function describeReportProperty(name: string, open: () => Promise<Databas
 
     it("leaves out a group whose only days in a month the range cuts are outside the range", async () => {
       const database = await open();
-      const task = (at: string, user: string): EndedTask => ({
+      const task = (at: string, user: "alice" | "bob"): EndedTask => ({
         pool: "pool-a",
         at: Date.parse(`${at}T12:00:00Z`) - START,
         user,
