@@ -1,6 +1,7 @@
 import type { Micros, TaskStatus, TokenUsage } from "@claude-pool/core";
 import { and, asc, gte, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "./executor.js";
+import { type MonthPlan, planMonths } from "./report-months.js";
 import { pools, type SpendDimension, tasks } from "./schema/index.js";
 
 export const REPORT_BUCKETS = ["day", "week", "month"] as const;
@@ -39,10 +40,11 @@ export interface ReportRow {
 }
 
 /**
- * Spend, tokens and task counts per period and group, read from the per-dimension daily rollups
- * (never from the task table, so it stays fast however many tasks there are: it reads at most
- * days × pools × distinct keys rows). By tag, a task with two tags counts
- * under both; every other grouping sums to the pool totals.
+ * Spend, tokens and task counts per period and group, read from the per-dimension rollups (never
+ * from the task table, so it stays fast however many tasks there are: it reads at most days × pools
+ * × distinct keys daily rows, and for month buckets mostly one month row per pool and key). By tag,
+ * a task with two tags counts under both; every other grouping sums to the pool totals. Rows come
+ * by period, then by spend, highest first, then by key.
  *
  * @example
  * await spendReport(db, { from: "2026-01-01", to: "2026-02-01", bucket: "week", groupBy: "model" });
@@ -61,27 +63,13 @@ export async function spendReport(db: Executor, query: ReportQuery): Promise<Rep
   }
   const from = utcDay(query.from);
   const to = utcDay(query.to);
-  // One dimension's rows of the per-dimension rollup (tags: their own rollup, same shape). Grouping
-  // by pool reads the model rows: each dimension's rows sum to the pool's totals.
-  const source =
-    query.groupBy === "tag"
-      ? sql`spend_daily_tags r where true`
-      : sql`spend_daily_dims r where r.dimension = ${DIMENSION_ROWS[query.groupBy]}`;
-  const key = sql.raw(query.groupBy === "pool" ? "r.pool_id" : query.groupBy === "tag" ? "r.tag" : "r.key");
-  const period = sql.raw(`date_trunc('${query.bucket}', r.day::timestamp)::date`);
   const poolFilter = poolCondition(sql.raw("r.pool_id"), query);
+  const key = sql.raw(query.groupBy === "pool" ? "r.pool_id" : query.groupBy === "tag" ? "r.tag" : "r.key");
   const rows = await queryRows<RawReportRow>(
     db,
-    sql`select to_char(${period}, 'YYYY-MM-DD') as period, ${key} as key,
-        sum(r.spend_micros)::text as spend, sum(r.input_tokens)::text as input,
-        sum(r.output_tokens)::text as output, sum(r.cache_read_tokens)::text as cache_read,
-        sum(r.cache_write_tokens)::text as cache_write, sum(r.tasks)::text as tasks,
-        sum(r.tasks_completed)::text as completed, sum(r.tasks_failed)::text as failed,
-        sum(r.tasks_cancelled)::text as cancelled
-      from ${source}
-        and r.day >= ${from}::date and r.day < ${to}::date ${poolFilter}
-      group by 1, 2
-      order by 1, 3 desc, 2`,
+    query.groupBy !== "tag" && query.bucket === "month"
+      ? byMonth(DIMENSION_ROWS[query.groupBy], key, planMonths(from, to), poolFilter)
+      : byDay(query, key, from, to, poolFilter),
   );
   return rows.map((r) => ({
     period: r.period,
@@ -98,6 +86,81 @@ export async function spendReport(db: Executor, query: ReportQuery): Promise<Rep
     tasksFailed: Number(r.failed),
     tasksCancelled: Number(r.cancelled),
   }));
+}
+
+const SUMS = sql.raw(
+  `sum(s.spend)::text as spend, sum(s.input)::text as input, sum(s.output)::text as output,
+   sum(s.cache_read)::text as cache_read, sum(s.cache_write)::text as cache_write,
+   sum(s.tasks)::text as tasks, sum(s.completed)::text as completed, sum(s.failed)::text as failed,
+   sum(s.cancelled)::text as cancelled`,
+);
+
+/**
+ * Day and week buckets (and tags by month): one dimension's daily rows (tags: their own rollup,
+ * same shape; grouping by pool reads the model rows, which sum to the pool's totals). They are
+ * summed per day and key first, over plain columns, so the bucket and its text are computed once
+ * per day and key rather than once per pool's row (20 pools: 20 times fewer).
+ */
+function byDay(query: ReportQuery, key: SQL, from: string, to: string, poolFilter: SQL): SQL {
+  const source =
+    query.groupBy === "tag"
+      ? sql`spend_daily_tags r where true`
+      : sql`spend_daily_dims r where r.dimension = ${DIMENSION_ROWS[query.groupBy]}`;
+  return sql`select to_char(date_trunc(${sql.raw(`'${query.bucket}'`)}, s.day::timestamp), 'YYYY-MM-DD') as period,
+      s.key, ${SUMS}
+    from (
+      select r.day, ${key} as key, sum(r.spend_micros) as spend, sum(r.input_tokens) as input,
+        sum(r.output_tokens) as output, sum(r.cache_read_tokens) as cache_read,
+        sum(r.cache_write_tokens) as cache_write, sum(r.tasks) as tasks,
+        sum(r.tasks_completed) as completed, sum(r.tasks_failed) as failed,
+        sum(r.tasks_cancelled) as cancelled
+      from ${source} and r.day >= ${from}::date and r.day < ${to}::date ${poolFilter}
+      group by r.day, ${key}
+    ) s
+    group by 1, 2
+    order by 1, sum(s.spend) desc, 2`;
+}
+
+/**
+ * Month buckets: the month rows of the months `plan` reads whole, plus or minus the daily rows it
+ * lists. A group is in the report if it has daily rows in the range (`n`: the month row's count of
+ * daily rows, plus or minus one per daily row), as when every daily row was read.
+ */
+function byMonth(dimension: SpendDimension, key: SQL, plan: MonthPlan, poolFilter: SQL): SQL {
+  const parts: SQL[] = [];
+  if (plan.months.length > 0) {
+    parts.push(sql`select r.month as period, ${key} as key, r.spend_micros as spend,
+        r.input_tokens as input, r.output_tokens as output, r.cache_read_tokens as cache_read,
+        r.cache_write_tokens as cache_write, r.tasks, r.tasks_completed as completed,
+        r.tasks_failed as failed, r.tasks_cancelled as cancelled, r.day_rows as n
+      from spend_monthly_dims r
+      where r.dimension = ${dimension} and r.month in (${sql.join(
+        plan.months.map((m) => sql`${m}::date`),
+        sql`, `,
+      )}) ${poolFilter}`);
+  }
+  for (const part of plan.daily) {
+    // The sign is 1 or -1 (a literal, not a parameter, so the column types stay bigint/integer).
+    const sign = sql.raw(part.sign === 1 ? "" : "-");
+    parts.push(sql`select ${part.period}::date as period, ${key} as key, ${sign}r.spend_micros as spend,
+        ${sign}r.input_tokens as input, ${sign}r.output_tokens as output,
+        ${sign}r.cache_read_tokens as cache_read, ${sign}r.cache_write_tokens as cache_write,
+        ${sign}r.tasks as tasks, ${sign}r.tasks_completed as completed,
+        ${sign}r.tasks_failed as failed, ${sign}r.tasks_cancelled as cancelled, ${sign}1 as n
+      from spend_daily_dims r
+      where r.dimension = ${dimension} and r.day >= ${part.from}::date and r.day < ${part.to}::date
+        ${poolFilter}`);
+  }
+  if (parts.length === 0)
+    parts.push(sql`select null::date as period, null::text as key, null::bigint as spend,
+      null::bigint as input, null::bigint as output, null::bigint as cache_read,
+      null::bigint as cache_write, null::int as tasks, null::int as completed, null::int as failed,
+      null::int as cancelled, null::int as n where false`);
+  return sql`select to_char(s.period, 'YYYY-MM-DD') as period, s.key, ${SUMS}
+    from (${sql.join(parts, sql` union all `)}) s
+    group by s.period, s.key
+    having sum(s.n) > 0
+    order by s.period, sum(s.spend) desc, s.key`;
 }
 
 interface RawReportRow extends Record<string, unknown> {

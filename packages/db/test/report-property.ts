@@ -33,6 +33,48 @@ const reportQuery = fc.record({
   poolIds: fc.option(fc.subarray([...POOLS]), { nil: undefined }),
 });
 
+type EndedTask = typeof endedTask extends fc.Arbitrary<infer T> ? T : never;
+
+/** Runs each task through the store as the engine would: submit, then cancel or claim and finish. */
+async function settleAll(database: Database, ended: EndedTask[]): Promise<void> {
+  let clock = new Date(START);
+  const store = await PgStore.open(database, { clock: () => clock });
+  try {
+    for (const pool of POOLS)
+      await store.ensurePool({ id: pool, name: pool, config: {}, budgetCapMicros: null });
+    for (const e of ended) {
+      clock = new Date(START + e.at);
+      const t = await store.insertTask(
+        newTask(e.pool, { submittedBy: e.user, skill: e.skill, tags: e.tags }),
+      );
+      if (e.cancelQueued) {
+        await store.cancelPendingTask(t.id, { code: "CANCELLED", message: "x" });
+        continue;
+      }
+      await store.claimNextTask({
+        poolId: e.pool,
+        engineId: "e",
+        slotId: e.slot,
+        slotRole: null,
+        leaseMs: 60_000,
+      });
+      await store.finishTask(t.id, {
+        engineId: "e",
+        status: e.status as "completed",
+        result: null,
+        error: null,
+        spendMicros: e.spend,
+        tokens: { input: e.input, output: e.output, cacheRead: 0, cacheWrite: 0 },
+        model: e.model,
+        turns: 1,
+        claudeSessionId: null,
+      });
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 const day = (offset: number) => new Date(START + offset * DAY).toISOString().slice(0, 10);
 
 /**
@@ -48,42 +90,7 @@ export function describeReportProperty(name: string, open: () => Promise<Databas
           fc.array(reportQuery, { minLength: 4, maxLength: 4 }),
           async (ended, queries) => {
             const database = await open();
-            let clock = new Date(START);
-            const store = await PgStore.open(database, { clock: () => clock });
-            try {
-              for (const pool of POOLS)
-                await store.ensurePool({ id: pool, name: pool, config: {}, budgetCapMicros: null });
-              for (const e of ended) {
-                clock = new Date(START + e.at);
-                const t = await store.insertTask(
-                  newTask(e.pool, { submittedBy: e.user, skill: e.skill, tags: e.tags }),
-                );
-                if (e.cancelQueued) {
-                  await store.cancelPendingTask(t.id, { code: "CANCELLED", message: "x" });
-                  continue;
-                }
-                await store.claimNextTask({
-                  poolId: e.pool,
-                  engineId: "e",
-                  slotId: e.slot,
-                  slotRole: null,
-                  leaseMs: 60_000,
-                });
-                await store.finishTask(t.id, {
-                  engineId: "e",
-                  status: e.status as "completed",
-                  result: null,
-                  error: null,
-                  spendMicros: e.spend,
-                  tokens: { input: e.input, output: e.output, cacheRead: 0, cacheWrite: 0 },
-                  model: e.model,
-                  turns: 1,
-                  claudeSessionId: null,
-                });
-              }
-            } finally {
-              await store.close();
-            }
+            await settleAll(database, ended);
             for (const q of queries) {
               const query = {
                 from: day(q.fromDay),
@@ -102,5 +109,40 @@ export function describeReportProperty(name: string, open: () => Promise<Databas
         { numRuns },
       );
     }, 240_000);
+
+    it("leaves out a group whose only days in a month the range cuts are outside the range", async () => {
+      const database = await open();
+      const task = (at: string, user: "alice" | "bob"): EndedTask => ({
+        pool: "pool-a",
+        at: Date.parse(`${at}T12:00:00Z`) - START,
+        user,
+        skill: null,
+        tags: [],
+        slot: "slot-0",
+        model: "opus",
+        status: "completed",
+        spend: 1_000,
+        input: 1,
+        output: 1,
+        cancelQueued: false,
+      });
+      // bob spends on Feb 1 only; alice on Feb 1 and later days.
+      await settleAll(database, [
+        task("2026-02-01", "bob"),
+        task("2026-02-01", "alice"),
+        task("2026-02-10", "alice"),
+        task("2026-02-20", "alice"),
+      ]);
+      // Feb 2 – Mar 1: February's month rows less Feb 1's daily rows.
+      const query = {
+        from: "2026-02-02",
+        to: "2026-03-01",
+        bucket: "month" as const,
+        groupBy: "user" as const,
+      };
+      const report = await spendReport(database.db, query);
+      expect(report.map((r) => [r.period, r.key, r.tasks])).toEqual([["2026-02-01", "alice", 2]]);
+      expect(sortRows(report)).toEqual(sortRows(await naiveReport(database, query)));
+    });
   });
 }

@@ -61,6 +61,27 @@ export const spendDailyDims = pgTable(
 );
 
 /**
+ * `spend_daily_dims` summed per UTC month (the month's first day) × dimension × pool × key, written
+ * by the same settlement statement. A month-bucket report reads one row here per pool and key for
+ * every month it covers instead of up to 31 daily rows: a month cut by the range is this row minus
+ * the daily rows outside the range, or the daily rows inside it, whichever is fewer. `dayRows`
+ * counts the daily rows summed in, so a group whose in-range daily rows were all subtracted away
+ * is recognised as absent (its sums alone could be zero for a group that exists).
+ */
+export const spendMonthlyDims = pgTable(
+  "spend_monthly_dims",
+  {
+    dimension: text("dimension").$type<SpendDimension>().notNull(),
+    month: date("month", { mode: "string" }).notNull(),
+    poolId: text("pool_id").notNull(),
+    key: text("key").notNull().default(""),
+    ...measures(),
+    dayRows: integer("day_rows").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.dimension, t.month, t.poolId, t.key] })],
+);
+
+/**
  * The same measures per tag: a task with two tags counts under both, an untagged task under ''.
  * Kept apart so that summing `spend_daily` never double-counts a multi-tag task.
  */

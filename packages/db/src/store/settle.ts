@@ -36,11 +36,11 @@ const TERMINAL = new Set<TaskStatus>(["completed", "failed", "cancelled", "timed
 /**
  * Settles a task in ONE statement: the task row changes status (if it is still in `from`), its
  * reservation goes back to the pool and its team, its spend moves into the pool's spent total, the
- * team's month and the daily rollups (`spend_daily`, `spend_daily_tags`, `spend_daily_dims`: the
- * reports read the last two), a run that ended (completed, or stopped by its budget) adds its spend
- * to the pool's recent task costs, and a NOTIFY is queued for commit. Either all of it happens or
- * none; a second call for a task that already left `from` finds no row and changes nothing.
- * Returns whether it settled.
+ * team's month and the rollups (`spend_daily`, `spend_daily_tags`, `spend_daily_dims` and its
+ * month sums `spend_monthly_dims`: the reports read the last three), a run that ended (completed,
+ * or stopped by its budget) adds its spend to the pool's recent task costs, and a NOTIFY is queued
+ * for commit. Either all of it happens or none; a second call for a task that already left `from`
+ * finds no row and changes nothing. Returns whether it settled.
  */
 export async function settleTask(on: Executor, s: Settlement): Promise<boolean> {
   const terminal = TERMINAL.has(s.to);
@@ -135,6 +135,20 @@ export async function settleTask(on: Executor, s: Settlement): Promise<boolean> 
         ('skill', coalesce(t.skill, '')), ('slot', coalesce(t.slot_id, ''))) as k(dimension, key)
       on conflict (dimension, day, pool_id, key) do update set
         ${rollupIncrements}
+      returning r.dimension, r.key, r.xmax = 0 as fresh
+    ), mo as (
+      -- The month's row: the same amounts, and one more daily row if x inserted rather than
+      -- updated its row (xmax is 0 only on a newly inserted tuple).
+      insert into spend_monthly_dims as r (dimension, month, pool_id, key, spend_micros,
+        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+        tasks, tasks_completed, tasks_failed, tasks_cancelled, day_rows)
+      select x.dimension, ${month}, t.pool_id, x.key,
+        ${s.spendMicros}::bigint, ${s.tokens.input}::bigint, ${s.tokens.output}::bigint,
+        ${s.tokens.cacheRead}::bigint, ${s.tokens.cacheWrite}::bigint, ${counted}::int,
+        ${completed}::int, ${failed}::int, ${cancelled}::int, case when x.fresh then 1 else 0 end
+      from x cross join t
+      on conflict (dimension, month, pool_id, key) do update set
+        ${rollupIncrements}, day_rows = r.day_rows + excluded.day_rows
       returning 1
     )
     select t.id, pg_notify(${s.channel}::text, json_build_object('p', t.pool_id, 'n',

@@ -23,6 +23,7 @@ const TABLES = [
   "spend_daily",
   "spend_daily_tags",
   "spend_daily_dims",
+  "spend_monthly_dims",
   "skills",
   "pools",
   "api_tokens",
