@@ -90,7 +90,7 @@ export const engineBenchmark: Benchmark = async (ctx) => {
       figure: `idle ${idle.toFixed(0)} MB on PGlite, ${pgIdle.toFixed(0)} MB on Postgres (+ ${idleChildren.toFixed(0)} MB in ${idleKids.length} idle processes); streaming ${busy.toFixed(0)} MB engine + ${childMb.toFixed(0)} MB in ${kids.length} claude-sim processes (${(childMb / Math.max(1, kids.length)).toFixed(0)} MB each)`,
       target: "idle < 150 MB for the engine itself",
       met: idle < 150,
-      note: "PGlite's Postgres (WASM heap, compiled code, its files) is inside the engine's RSS; warm driver (the default): a slot starts its process with its first task and keeps it; none before",
+      note: `PGlite's Postgres (WASM heap, compiled code, its files) is inside the engine's RSS: ~${(idle - pgIdle).toFixed(0)} MB of it is PGlite (the difference), the rest the engine on either; PGlite's WebAssembly runs on Liftoff only (apps/engine/src/v8-flags.ts); warm driver (the default): a slot starts its process with its first task and keeps it; none before`,
     });
   } finally {
     await engine.stop();
