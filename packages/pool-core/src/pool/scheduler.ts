@@ -149,6 +149,7 @@ export class Scheduler {
             slotRole: slot.role,
             leaseMs: d.leaseMs,
             credential: slot.credential,
+            slot: slot.record,
           });
           if (!task) continue;
           slot.occupy(task.id);

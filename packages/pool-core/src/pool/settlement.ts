@@ -193,6 +193,11 @@ export class Settlement {
 
   async saveSlot(slot: Slot): Promise<void> {
     await this.#d.store.upsertSlot(slot.record);
+    this.slotSaved(slot);
+  }
+
+  /** Announces the slot as the store now has it. */
+  slotSaved(slot: Slot): void {
     if (this.#d.events.heard("slot.updated"))
       this.#d.events.emit({ type: "slot.updated", slot: slot.info() });
   }

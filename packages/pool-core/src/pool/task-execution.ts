@@ -63,7 +63,9 @@ export class TaskExecution {
 
   async execute(slot: Slot, task: ClaimedTask, signal: AbortSignal): Promise<void> {
     const { store, settlement, events } = this.#d;
-    await settlement.saveSlot(slot);
+    // The claim saved the slot busy already when the store could (one statement less a task).
+    if (task.slotSaved) settlement.slotSaved(slot);
+    else await settlement.saveSlot(slot);
     let deadRun: Micros = 0;
     if (task.claimedFrom === "running") {
       await killOrphanedRun(store, task.id);
@@ -124,7 +126,7 @@ export class TaskExecution {
       }
       const resume = start.sessionId;
       const previousTotal = resume ? (this.#sessionTotals.get(resume) ?? 0) : 0;
-      const stream = new RunStream(writer, store, task.id);
+      const stream = new RunStream(writer);
       const outcome: RunOutcome = await slot.driver.run({
         bin: this.#d.bin,
         cwd: task.cwd ?? slot.worktreePath ?? this.#d.cwd,

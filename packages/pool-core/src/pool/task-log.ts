@@ -1,5 +1,5 @@
 import type { StreamLine } from "../driver/messages.js";
-import type { NewTaskEvent, Store, TaskEvent } from "../store/port.js";
+import type { NewTaskEvent, RunningTaskPatch, Store, TaskEvent } from "../store/port.js";
 import { processRecord } from "./orphans.js";
 
 /**
@@ -10,6 +10,8 @@ import { processRecord } from "./orphans.js";
 export class TaskEventWriter {
   #queue: NewTaskEvent[] = [];
   #flushing: Promise<void> | null = null;
+  /** Applied to the task with the next write (see `Store.appendTaskEvents`). */
+  #patch: RunningTaskPatch | undefined;
   #error: unknown = null;
 
   constructor(
@@ -18,8 +20,10 @@ export class TaskEventWriter {
     private readonly onPersisted: (events: TaskEvent[]) => void,
   ) {}
 
-  push(event: NewTaskEvent): void {
+  /** Queues the event; with `patch`, the task's record is patched in the same write. */
+  push(event: NewTaskEvent, patch?: RunningTaskPatch): void {
     this.#queue.push(event);
+    if (patch) this.#patch = { ...this.#patch, ...patch };
     this.#flushing ??= this.#drain();
   }
 
@@ -30,14 +34,20 @@ export class TaskEventWriter {
 
   async #drain(): Promise<void> {
     try {
+      // One microtask first: the lines of one stdout chunk (or a driver's lines emitted together)
+      // are pushed in one synchronous run, and go in one write instead of the first alone.
+      await null;
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0);
-        const saved = await this.store.appendTaskEvents(this.taskId, batch);
+        const patch = this.#patch;
+        this.#patch = undefined;
+        const saved = await this.store.appendTaskEvents(this.taskId, batch, patch);
         this.onPersisted(saved);
       }
     } catch (err) {
       this.#error = err;
       this.#queue = [];
+      this.#patch = undefined;
     } finally {
       this.#flushing = null;
     }
@@ -47,7 +57,7 @@ export class TaskEventWriter {
 /**
  * One run's stream handlers, as a driver's `RunRequest` takes them: every stdout line, stderr
  * chunk and spawn into the task's writer, and the session the init line names saved to the
- * task's record (once per run). Methods bound here, not closures in the task's loop: under tsx's
+ * task's record with that line (once per run). Methods bound here, not closures in the task's loop: under tsx's
  * keep-names transform each closure assigned to a property costs a defineProperty per task.
  */
 export class RunStream {
@@ -56,11 +66,7 @@ export class RunStream {
   readonly onSpawn: (pid: number, spawned: boolean) => void;
   #sessionSaved = false;
 
-  constructor(
-    private readonly writer: TaskEventWriter,
-    private readonly store: Store,
-    private readonly taskId: string,
-  ) {
+  constructor(private readonly writer: TaskEventWriter) {
     this.onLine = this.#line.bind(this);
     this.onStderr = this.#stderr.bind(this);
     this.onSpawn = this.#spawn.bind(this);
@@ -68,15 +74,14 @@ export class RunStream {
 
   #line(line: StreamLine): void {
     if (line.kind === "noise") this.writer.push({ kind: "noise", payload: line.text });
-    else this.writer.push({ kind: line.kind === "other" ? line.type : line.raw.type, payload: line.raw });
-    if (line.kind === "init" && !this.#sessionSaved) {
+    else if (line.kind === "init" && !this.#sessionSaved) {
       this.#sessionSaved = true;
-      // Best effort: a store that is briefly unreachable (a database restart) must not become
-      // an unhandled rejection that ends the engine; the init line is in the task's events too.
-      void this.store
-        .updateRunningTask(this.taskId, { claudeSessionId: line.raw.session_id, model: line.raw.model })
-        .catch(() => {});
-    }
+      // Saved with the init line itself (one write, not two). Best effort as before: a write that
+      // fails (a database restart) is the writer's to swallow, and the session is saved at the end.
+      const patch: RunningTaskPatch = { claudeSessionId: line.raw.session_id };
+      if (line.raw.model !== undefined) patch.model = line.raw.model;
+      this.writer.push({ kind: line.raw.type, payload: line.raw }, patch);
+    } else this.writer.push({ kind: line.kind === "other" ? line.type : line.raw.type, payload: line.raw });
   }
 
   #stderr(text: string): void {

@@ -186,6 +186,13 @@ export class InMemoryStore implements Store {
     this.#notify(best.poolId, { type: "task_changed", taskId: best.id, status: "running" });
     const claimed = copyTask(best) as ClaimedTask;
     claimed.claimedFrom = claimedFrom; // assigned, not spread: see record-copy.ts
+    if (claim.slot) {
+      const slot = copySlot(claim.slot);
+      slot.state = "busy";
+      slot.currentTaskId = best.id;
+      this.#slots.set(`${slot.poolId}/${slot.id}`, slot);
+      claimed.slotSaved = true;
+    }
     return claimed;
   }
 
@@ -201,9 +208,7 @@ export class InMemoryStore implements Store {
 
   async updateRunningTask(taskId: string, patch: RunningTaskPatch): Promise<void> {
     const t = this.#tasks.get(taskId);
-    if (!t || isTerminal(t.status)) return;
-    if (patch.claudeSessionId !== undefined) t.claudeSessionId = patch.claudeSessionId;
-    if (patch.model !== undefined) t.model = patch.model;
+    if (t) patchRunning(t, patch);
   }
 
   async parkTask(taskId: string, park: ParkRequest): Promise<boolean> {
@@ -293,9 +298,14 @@ export class InMemoryStore implements Store {
     return reservation;
   }
 
-  async appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]> {
+  async appendTaskEvents(
+    taskId: string,
+    events: NewTaskEvent[],
+    patch?: RunningTaskPatch,
+  ): Promise<TaskEvent[]> {
     const t = this.#tasks.get(taskId);
     if (!t) throw new Error(`unknown task ${taskId}`);
+    if (patch) patchRunning(t, patch);
     const added = this.#events.append(taskId, events, this.#nowMs());
     const last = added.at(-1);
     if (last) this.#notify(t.poolId, { type: "task_events", taskId, lastSeq: last.seq });
@@ -395,6 +405,12 @@ export class InMemoryStore implements Store {
     for (let i = 0; i < due.length; i += 2)
       this.#listeners.deliver(due[i] as string, due[i + 1] as StoreNotification);
   }
+}
+
+function patchRunning(t: TaskRecord, patch: RunningTaskPatch): void {
+  if (isTerminal(t.status)) return;
+  if (patch.claudeSessionId !== undefined) t.claudeSessionId = patch.claudeSessionId;
+  if (patch.model !== undefined) t.model = patch.model;
 }
 
 function isClaimable(t: TaskRecord, now: number, credential: string | undefined): boolean {
