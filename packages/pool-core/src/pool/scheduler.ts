@@ -71,7 +71,9 @@ export class Scheduler {
     this.#unsubscribe = d.store.subscribe(d.poolId, (note) => {
       if (note.type === "task_queued") this.pump();
       else if (note.type === "task_changed") {
-        d.waiters.wake(note.taskId);
+        // A task ending here is announced by its settlement, which hands waiters its result (no
+        // read again); the task's run ending wakes them in any case (#startTask).
+        if (!(isTerminal(note.status) && this.#running.has(note.taskId))) d.waiters.wake(note.taskId);
         if (isTerminal(note.status)) this.pump();
       }
     });
@@ -163,7 +165,8 @@ export class Scheduler {
   }
 
   #startTask(slot: Slot, task: ClaimedTask): void {
-    const { execution, settlement } = this.#d;
+    const d = this.#d;
+    const { execution, settlement } = d;
     const controller = this.#spare.pop() ?? new AbortController();
     const signal = controller.signal;
     const done = execution
@@ -171,6 +174,7 @@ export class Scheduler {
       .catch((err: unknown) => settlement.finish(slot, task, failureFromError(err), null))
       .finally(async () => {
         this.#running.delete(task.id);
+        d.waiters.wake(task.id); // settlement woke them already unless the task ended elsewhere
         if (!signal.aborted && getEventListeners(signal, "abort").length === 0) this.#spare.push(controller);
         // Settlement normally freed the slot already; a task that ended without it (lost lease) frees it here.
         if (slot.release(task.id)) await settlement.saveSlot(slot).catch(() => {});

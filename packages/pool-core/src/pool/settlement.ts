@@ -173,7 +173,7 @@ export class Settlement {
     } else {
       this.#d.events.emit({ type: "task.failed", taskId: task.id, status: end.status, error: end.error });
     }
-    this.#d.waiters.wake(task.id);
+    this.#d.waiters.wake(task.id, end.status === "completed" ? end.result : undefined);
     if (budget) this.#emitBudget(await budget);
   }
 
