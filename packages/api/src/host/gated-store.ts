@@ -166,8 +166,8 @@ export class GatedStore implements Store {
   getTaskDiff(taskId: string): Promise<TaskDiff | undefined> {
     return this.#inner.getTaskDiff(taskId);
   }
-  appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]> {
-    return this.#inner.appendTaskEvents(taskId, events);
+  appendTaskEvents(taskId: string, events: NewTaskEvent[], patch?: RunningTaskPatch): Promise<TaskEvent[]> {
+    return this.#inner.appendTaskEvents(taskId, events, patch);
   }
   listTaskEvents(taskId: string, afterSeq?: number, limit?: number): Promise<TaskEvent[]> {
     return this.#inner.listTaskEvents(taskId, afterSeq, limit);

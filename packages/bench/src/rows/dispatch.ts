@@ -3,10 +3,12 @@
  * measured in the same run as the bare spawn loop it is compared with.
  */
 
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { simBinPath } from "@claude-pool/claude-sim";
 import { type DriverKind, InMemoryStore, Pool, type Store } from "@claude-pool/core";
 import { createDb, PgStore } from "@claude-pool/db";
-import { PGlite } from "@electric-sql/pglite";
 import { scratchDatabase } from "../postgres.js";
 import type { BenchContext, Benchmark, BenchRow } from "../row.js";
 import { bareSpawnLoop, simWorkspace } from "../sim.js";
@@ -65,13 +67,19 @@ export async function openStore(
 ): Promise<{ store: Store; close(): Promise<void> }> {
   if (kind === "memory") return { store: new InMemoryStore(), close: async () => {} };
   if (kind === "pglite") {
-    const database = await createDb({ pglite: await PGlite.create() });
+    // Opened as the engine opens it (createDb with a data directory: the build's template copied,
+    // shared_buffers=16MB), not PGlite.create() in memory, which runs initdb in this process and
+    // keeps ~200 MB more resident: every spawn() forks the whole process, so the engine's RSS is
+    // what each claude process start costs it (spawn() blocked 38 vs 69 ms a call under load).
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "cp-bench-pglite-"));
+    const database = await createDb({ dataDir });
     const store = await PgStore.open(database);
     return {
       store,
       close: async () => {
         await store.close();
         await database.close();
+        rmSync(dataDir, { recursive: true, force: true });
       },
     };
   }

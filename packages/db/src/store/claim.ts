@@ -32,6 +32,27 @@ export async function claimNextTask(db: Db, claim: ClaimRequest, now: SQL): Prom
     credential === undefined
       ? sql`false`
       : sql`(t.quota_credential is not null and t.quota_credential <> ${credential}::text)`;
+  const slot = claim.slot;
+  // The claiming slot, busy with the task, saved by the same statement (pool-core then skips its
+  // own upsert at the task's start: one statement less a task).
+  const slotSaved = slot
+    ? sql`, slot_saved as (
+      insert into slots (pool_id, id, engine_id, name, role, description, config, state, current_task_id,
+        session_id, worktree_path, tasks_completed, errors, restarts, spend_micros, updated_at)
+      select ${slot.poolId}::text, ${slot.id}::text, ${slot.engineId}::text, ${slot.name}::text,
+        ${slot.role}::text, ${slot.description}::text, ${JSON.stringify(slot.config)}::jsonb, 'busy',
+        claimed.id::text, ${slot.sessionId}::text, ${slot.worktreePath}::text, ${slot.tasksCompleted}::int,
+        ${slot.errors}::int, ${slot.restarts}::int, ${slot.spendMicros}::bigint, ${now}
+      from claimed
+      on conflict (pool_id, engine_id, id) do update set
+        name = excluded.name, role = excluded.role, description = excluded.description,
+        config = excluded.config, state = excluded.state, current_task_id = excluded.current_task_id,
+        session_id = excluded.session_id, worktree_path = excluded.worktree_path,
+        tasks_completed = excluded.tasks_completed, errors = excluded.errors, restarts = excluded.restarts,
+        spend_micros = excluded.spend_micros, updated_at = excluded.updated_at
+      returning 1
+    )`
+    : sql``;
   const rows = await queryRows<Record<string, unknown> & { id: string; claimed_from: string }>(
     db,
     sql`
@@ -70,11 +91,12 @@ export async function claimNextTask(db: Db, claim: ClaimRequest, now: SQL): Prom
         started_at = coalesce(tasks.started_at, ${now})
       from c where tasks.id = c.id
       returning tasks.*, c.status as claimed_from
-    )
+    )${slotSaved}
     select claimed.*,
       pg_notify(${STORE_CHANNEL}::text, json_build_object('p', ${claim.poolId}::text, 'n',
         json_build_object('type', 'task_changed', 'taskId', claimed.id, 'status', 'running'))::text),
-      (select count(*) from team_released) as teams_released
+      (select count(*) from team_released) as teams_released,
+      ${slot ? sql`(select count(*) from slot_saved)` : sql`0`} as slots_saved
     from claimed`,
   );
   const [claimed] = rows;
@@ -83,5 +105,7 @@ export async function claimNextTask(db: Db, claim: ClaimRequest, now: SQL): Prom
   if (from !== "queued" && from !== "waiting_for_quota" && from !== "running") {
     throw new Error(`claim matched task ${claimed.id} in status ${from}`);
   }
-  return { ...toTaskRecord(fromRawRow(tasks, claimed)), claimedFrom: from };
+  const task: ClaimedTask = { ...toTaskRecord(fromRawRow(tasks, claimed)), claimedFrom: from };
+  if (Number(claimed.slots_saved) > 0) task.slotSaved = true;
+  return task;
 }

@@ -1,9 +1,27 @@
-import type { NewTaskEvent, TaskEvent } from "@claude-pool/core";
+import {
+  type NewTaskEvent,
+  type RunningTaskPatch,
+  type TaskEvent,
+  TERMINAL_STATUSES,
+} from "@claude-pool/core";
 import { and, asc, eq, gt, type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows } from "../executor.js";
 import { taskEvents } from "../schema/index.js";
 import { STORE_CHANNEL } from "./notify.js";
 import { jsonSafe } from "./rows.js";
+
+/** Still running: what `updateRunningTask` may patch (a constant list, inlined). */
+const UNFINISHED = sql.raw(`status not in (${TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ")})`);
+
+/** The running task's patch as more of the append's own update (nothing without one: same text as before). */
+function patchSet(patch: RunningTaskPatch | undefined): SQL {
+  if (!patch) return sql``;
+  const column = (name: string, value: string | undefined) =>
+    value === undefined
+      ? sql``
+      : sql`, ${sql.raw(name)} = case when ${UNFINISHED} then ${value}::text else ${sql.raw(name)} end`;
+  return sql`${column("claude_session_id", patch.claudeSessionId)}${column("model", patch.model)}`;
+}
 
 /**
  * Appends a batch of a task's events in ONE statement (one round trip): the task row's
@@ -15,6 +33,7 @@ export async function appendTaskEvents(
   taskId: string,
   events: NewTaskEvent[],
   now: SQL,
+  patch?: RunningTaskPatch,
 ): Promise<TaskEvent[]> {
   const batch = JSON.stringify(events.map((e) => ({ kind: e.kind, payload: jsonSafe(e.payload) })));
   const rows = await queryRows<{
@@ -27,7 +46,7 @@ export async function appendTaskEvents(
     db,
     sql`
     with t as (
-      update tasks set last_event_seq = last_event_seq + ${events.length}::int
+      update tasks set last_event_seq = last_event_seq + ${events.length}::int${patchSet(patch)}
       where id = ${taskId}::uuid
       returning pool_id, last_event_seq
     ), ins as (

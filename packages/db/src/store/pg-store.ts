@@ -319,8 +319,8 @@ export class PgStore implements Store {
     return retryOnConflict(() => reserveBudget(this.#db, request, this.#now()));
   }
 
-  appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]> {
-    return appendTaskEvents(this.#db, taskId, events, this.#now());
+  appendTaskEvents(taskId: string, events: NewTaskEvent[], patch?: RunningTaskPatch): Promise<TaskEvent[]> {
+    return appendTaskEvents(this.#db, taskId, events, this.#now(), patch);
   }
 
   listTaskEvents(taskId: string, afterSeq = 0, limit?: number): Promise<TaskEvent[]> {

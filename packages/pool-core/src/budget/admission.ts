@@ -115,19 +115,26 @@ export class BudgetAdmission {
    * while it waits (cancel, timeout, shutdown); nothing is reserved then.
    */
   async admit(task: TaskRecord, signal: AbortSignal, options: AdmitOptions = {}): Promise<AdmissionOutcome> {
-    let announced = false;
+    // The common case, decided at the first try, makes no closure and no subscription.
+    if (signal.aborted) return this.#waitForRoom(task, signal, options, false);
+    const first = await this.tryReserve(task);
+    if (first.kind !== "wait") return admitted(first);
+    options.onWait?.(first);
+    return this.#waitForRoom(task, signal, options, true);
+  }
+
+  async #waitForRoom(
+    task: TaskRecord,
+    signal: AbortSignal,
+    options: AdmitOptions,
+    announcedAlready: boolean,
+  ): Promise<AdmissionOutcome> {
+    let announced = announcedAlready;
     const announce = (attempt: Extract<Admission, { kind: "wait" }>) => {
       if (announced) return;
       announced = true;
       options.onWait?.(attempt);
     };
-    // Most tasks are admitted at the first try: only one that has to wait listens for settlements
-    // (a subscription and an abort listener per task were a measurable part of the pool's cost).
-    if (!signal.aborted) {
-      const first = await this.tryReserve(task);
-      if (first.kind !== "wait") return admitted(first);
-      announce(first);
-    }
     let changed = false;
     let wake: (() => void) | undefined;
     const poke = () => {

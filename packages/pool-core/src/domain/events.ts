@@ -38,6 +38,14 @@ export class PoolEvents {
     return () => this.#emitter.off(name, fn);
   }
 
+  /**
+   * Whether anyone listens for `type` (or for every event): an event nobody hears need not be
+   * built, nor the state it reports read (the pool alone pays for each per task).
+   */
+  heard(type: PoolEventType): boolean {
+    return this.#emitter.listenerCount(type) > 0 || this.#emitter.listenerCount("event") > 0;
+  }
+
   emit(event: PoolEvent): void {
     this.#emitter.emit(event.type, event);
     this.#emitter.emit("event", event);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ResultMessage, StreamLine } from "./messages.js";
+import type { ResultMessage } from "./messages.js";
 import type { Driver, SlotDriver } from "./port.js";
 import type { RunOutcome, RunRequest } from "./run.js";
 import { abortReason, emptyOutcome } from "./turn.js";
@@ -58,12 +58,16 @@ export function createInProcessDriver(script?: InProcessScript): Driver {
 
 /**
  * UUID-shaped ids from one random prefix and a counter: unique within the driver and cheap,
- * since a benchmark of the pool alone makes three per task.
+ * since a benchmark of the pool alone makes three per task. Decoded from a buffer as one flat
+ * string: a concatenation would keep a string chain alive in every stored line.
  */
 function uuidSequence(): () => string {
-  const prefix = randomUUID().slice(0, 24);
+  const text = Buffer.from(randomUUID(), "latin1");
   let n = 0;
-  return () => prefix + (n++).toString(16).padStart(12, "0");
+  return () => {
+    text.write((n++).toString(16).padStart(12, "0"), 24, "latin1");
+    return text.toString("latin1");
+  };
 }
 
 function runInProcess(
@@ -83,8 +87,7 @@ function runInProcess(
     outcome.killedFor = abortReason(req.signal);
     return outcome;
   }
-  const emit = (line: StreamLine) => req.onLine(line);
-  emit({
+  req.onLine({
     kind: "init",
     raw: { type: "system", subtype: "init", session_id: sessionId, model, cwd: req.cwd },
   });
@@ -107,7 +110,7 @@ function runInProcess(
   const failed = reply.apiErrorStatus !== undefined;
   const text = reply.output ?? `in-process: ${inv.prompt.slice(0, 80)}`;
   const assistantUuid = newUuid();
-  emit({
+  req.onLine({
     kind: "assistant",
     raw: {
       type: "assistant",
@@ -136,7 +139,15 @@ function runInProcess(
     num_turns: 1,
     duration_ms: 0,
     usage,
-    modelUsage: { [model]: { ...entry, costUSD: total } },
+    modelUsage: {
+      [model]: {
+        inputTokens: entry.inputTokens,
+        outputTokens: entry.outputTokens,
+        cacheReadInputTokens: entry.cacheReadInputTokens,
+        cacheCreationInputTokens: entry.cacheCreationInputTokens,
+        costUSD: total,
+      },
+    },
     model_usage_since_last_result: { [model]: entry },
     api_error_status: reply.apiErrorStatus ?? null,
     uuid: newUuid(),
@@ -144,7 +155,7 @@ function runInProcess(
     stop_reason: failed ? "stop_sequence" : "end_turn",
     terminal_reason: failed ? "api_error" : "completed",
   };
-  emit({ kind: "result", raw: result });
+  req.onLine({ kind: "result", raw: result });
   outcome.result = result;
   outcome.assistantReplied = !failed;
   outcome.lastGoodMessageUuid = failed ? null : assistantUuid;

@@ -26,25 +26,34 @@ export function spendOfRun(outcome: RunOutcome, previousSessionTotal: Micros): R
     };
   }
   const since = r.model_usage_since_last_result;
-  const perModel = since && Object.keys(since).length > 0 ? since : null;
-  const spendMicros = perModel
-    ? usdToMicros(sum(Object.values(perModel).map((m) => m.costUSD)))
-    : Math.max(0, usdToMicros(r.total_cost_usd) - previousSessionTotal);
-  const tokens = perModel ? tokensOfModelUsage(Object.values(perModel)) : tokensOfUsage(r);
+  const perModel = since ? Object.values(since) : [];
+  const spendMicros =
+    perModel.length > 0
+      ? usdToMicros(costOfModelUsage(perModel))
+      : Math.max(0, usdToMicros(r.total_cost_usd) - previousSessionTotal);
+  const tokens = perModel.length > 0 ? tokensOfModelUsage(perModel) : tokensOfUsage(r);
   return { spendMicros, tokens, model: mainModel(r) ?? outcome.model, turns: r.num_turns };
 }
 
-function sum(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
+// Plain loops, summed left to right from 0 as a reduce would: this runs for every task.
+function costOfModelUsage(entries: ModelUsageEntry[]): number {
+  let usd = 0;
+  for (const e of entries) usd += e.costUSD;
+  return usd;
 }
 
 function tokensOfModelUsage(entries: ModelUsageEntry[]): TokenUsage {
-  return {
-    input: sum(entries.map((e) => e.inputTokens)),
-    output: sum(entries.map((e) => e.outputTokens)),
-    cacheRead: sum(entries.map((e) => e.cacheReadInputTokens)),
-    cacheWrite: sum(entries.map((e) => e.cacheCreationInputTokens)),
-  };
+  let input = 0;
+  let output = 0;
+  let cacheRead = 0;
+  let cacheWrite = 0;
+  for (const e of entries) {
+    input += e.inputTokens;
+    output += e.outputTokens;
+    cacheRead += e.cacheReadInputTokens;
+    cacheWrite += e.cacheCreationInputTokens;
+  }
+  return { input, output, cacheRead, cacheWrite };
 }
 
 function tokensOfUsage(r: ResultMessage): TokenUsage {
@@ -63,8 +72,9 @@ function mainModel(r: ResultMessage): string | null {
   if (!usage) return null;
   let best: string | null = null;
   let bestCost = -1;
-  for (const [model, entry] of Object.entries(usage)) {
-    if (entry.costUSD > bestCost) {
+  for (const model in usage) {
+    const entry = usage[model];
+    if (entry !== undefined && Object.hasOwn(usage, model) && entry.costUSD > bestCost) {
       best = model;
       bestCost = entry.costUSD;
     }

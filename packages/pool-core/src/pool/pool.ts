@@ -208,7 +208,9 @@ export class Pool implements TaskRunner {
       if (isTerminal(task.status)) return resultOrThrow(task);
       if (!opts.wait) return null;
       opts.signal?.throwIfAborted();
-      await this.#waiters.wait(taskId, opts.signal);
+      // Settled completed by this engine: its result as stored, without reading the task again.
+      const completed = await this.#waiters.wait(taskId, opts.signal);
+      if (completed) return completed;
     }
   }
 

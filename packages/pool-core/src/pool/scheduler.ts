@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import type { PoolClock } from "../domain/clock.js";
 import { isTerminal } from "../domain/types.js";
 import type { KillReason } from "../driver/run.js";
@@ -46,6 +47,13 @@ interface Running {
 export class Scheduler {
   readonly #d: SchedulerDeps;
   readonly #running = new Map<string, Running>();
+  /**
+   * Controllers whose task ended unaborted and left no listener on the signal: the next tasks take
+   * them. Node builds an AbortSignal slowly (~3 µs, a prototype change), a visible share of a
+   * task's cost in the pool alone. A controller is only handed on once its task is out of
+   * `#running`, so nothing can abort it for the old task any more.
+   */
+  readonly #spare: AbortController[] = [];
   #timers: NodeJS.Timeout[] = [];
   #unsubscribe: () => void = () => {};
   #pumping = false;
@@ -63,7 +71,9 @@ export class Scheduler {
     this.#unsubscribe = d.store.subscribe(d.poolId, (note) => {
       if (note.type === "task_queued") this.pump();
       else if (note.type === "task_changed") {
-        d.waiters.wake(note.taskId);
+        // A task ending here is announced by its settlement, which hands waiters its result (no
+        // read again); the task's run ending wakes them in any case (#startTask).
+        if (!(isTerminal(note.status) && this.#running.has(note.taskId))) d.waiters.wake(note.taskId);
         if (isTerminal(note.status)) this.pump();
       }
     });
@@ -141,6 +151,7 @@ export class Scheduler {
             slotRole: slot.role,
             leaseMs: d.leaseMs,
             credential: slot.credential,
+            slot: slot.record,
           });
           if (!task) continue;
           slot.occupy(task.id);
@@ -154,13 +165,17 @@ export class Scheduler {
   }
 
   #startTask(slot: Slot, task: ClaimedTask): void {
-    const { execution, settlement } = this.#d;
-    const controller = new AbortController();
+    const d = this.#d;
+    const { execution, settlement } = d;
+    const controller = this.#spare.pop() ?? new AbortController();
+    const signal = controller.signal;
     const done = execution
-      .execute(slot, task, controller.signal)
+      .execute(slot, task, signal)
       .catch((err: unknown) => settlement.finish(slot, task, failureFromError(err), null))
       .finally(async () => {
         this.#running.delete(task.id);
+        d.waiters.wake(task.id); // settlement woke them already unless the task ended elsewhere
+        if (!signal.aborted && getEventListeners(signal, "abort").length === 0) this.#spare.push(controller);
         // Settlement normally freed the slot already; a task that ended without it (lost lease) frees it here.
         if (slot.release(task.id)) await settlement.saveSlot(slot).catch(() => {});
         this.pump();

@@ -160,9 +160,10 @@ export class Settlement {
     });
     if (!finished) return;
     // Read while the slot is saved (both after the settlement): one round trip less between the
-    // process's exit and the slot's next claim. Announced in the same order as before.
-    const budget = this.#d.store.getBudget(this.#d.poolId);
-    budget.catch(() => {}); // a failure surfaces at the await below, not as an unhandled rejection
+    // process's exit and the slot's next claim. Announced in the same order as before; not read
+    // at all when nobody hears the announcement.
+    const budget = this.#d.events.heard("budget.updated") ? this.#d.store.getBudget(this.#d.poolId) : null;
+    budget?.catch(() => {}); // a failure surfaces at the await below, not as an unhandled rejection
     // The process has ended: the slot is free before anyone hears that the task has.
     slot.release(task.id);
     slot.countEnd(end.status);
@@ -172,11 +173,12 @@ export class Settlement {
     } else {
       this.#d.events.emit({ type: "task.failed", taskId: task.id, status: end.status, error: end.error });
     }
-    this.#d.waiters.wake(task.id);
-    this.#emitBudget(await budget);
+    this.#d.waiters.wake(task.id, end.status === "completed" ? end.result : undefined);
+    if (budget) this.#emitBudget(await budget);
   }
 
   async announceBudget(): Promise<void> {
+    if (!this.#d.events.heard("budget.updated")) return;
     this.#emitBudget(await this.#d.store.getBudget(this.#d.poolId));
   }
 
@@ -191,6 +193,12 @@ export class Settlement {
 
   async saveSlot(slot: Slot): Promise<void> {
     await this.#d.store.upsertSlot(slot.record);
-    this.#d.events.emit({ type: "slot.updated", slot: slot.info() });
+    this.slotSaved(slot);
+  }
+
+  /** Announces the slot as the store now has it. */
+  slotSaved(slot: Slot): void {
+    if (this.#d.events.heard("slot.updated"))
+      this.#d.events.emit({ type: "slot.updated", slot: slot.info() });
   }
 }

@@ -3,6 +3,7 @@ import { mergeConfig, type PoolSlotSpec, type SlotSpec } from "../domain/options
 import type { ClaudeConfig, SlotInfo, TaskStatus } from "../domain/types.js";
 import type { SlotDriver } from "../driver/port.js";
 import type { SlotRecord } from "../store/port.js";
+import { copySlot } from "../store/record-copy.js";
 
 /**
  * Where the slot's next task starts: the session it continues (null: a new one) and, after a
@@ -102,7 +103,7 @@ export class Slot {
 
   /** A copy of the record, as the store keeps it. */
   get record(): SlotRecord {
-    return { ...this.#record };
+    return copySlot(this.#record);
   }
 
   /** Matches the slot's id or its name (callers may use either). */

@@ -9,14 +9,14 @@ import { addTokens, ZERO_TOKENS } from "../store/memory.js";
 import type { ClaimedTask, Store } from "../store/port.js";
 import { diskFullNote } from "../worktrees/disk.js";
 import { afterRateLimit, afterUsageLimit, taskDeadline } from "./limits.js";
-import { deadRunSpend, killOrphanedRun, processRecord } from "./orphans.js";
+import { deadRunSpend, killOrphanedRun } from "./orphans.js";
 import { judgeOutcome, type RunSpend, spendOfRun, type Verdict } from "./outcome.js";
 import { freshSpawnRequest, shouldPrespawnFresh } from "./prespawn.js";
 import { promptFor, sessionAfterRun, startingPoint } from "./session-hygiene.js";
 import type { Settlement } from "./settlement.js";
 import type { Slot } from "./slot.js";
 import { diffedWorktree, recordTaskDiff, treeBefore } from "./task-diff.js";
-import { TaskEventWriter } from "./task-log.js";
+import { RunStream, TaskEventWriter } from "./task-log.js";
 
 export interface TaskExecutionDeps {
   poolId: string;
@@ -63,7 +63,9 @@ export class TaskExecution {
 
   async execute(slot: Slot, task: ClaimedTask, signal: AbortSignal): Promise<void> {
     const { store, settlement, events } = this.#d;
-    await settlement.saveSlot(slot);
+    // The claim saved the slot busy already when the store could (one statement less a task).
+    if (task.slotSaved) settlement.slotSaved(slot);
+    else await settlement.saveSlot(slot);
     let deadRun: Micros = 0;
     if (task.claimedFrom === "running") {
       await killOrphanedRun(store, task.id);
@@ -95,6 +97,7 @@ export class TaskExecution {
     const appendSystemPrompt = slot.appendedSystemPrompt(this.#d.poolName, config.systemPrompt, context);
     let start = await startingPoint(store, slot, task);
     const writer = new TaskEventWriter(store, task.id, (persisted) => {
+      if (!events.heard("task.output")) return;
       for (const e of persisted) {
         events.emit({
           type: "task.output",
@@ -130,7 +133,7 @@ export class TaskExecution {
       }
       const resume = start.sessionId;
       const previousTotal = resume ? (this.#sessionTotals.get(resume) ?? 0) : 0;
-      let sessionSaved = false;
+      const stream = new RunStream(writer);
       const outcome: RunOutcome = await slot.driver.run({
         bin: this.#d.bin,
         cwd: task.cwd ?? slot.worktreePath ?? this.#d.cwd,
@@ -148,23 +151,9 @@ export class TaskExecution {
         timeoutMs: left,
         stopAboveMicros: reservation,
         signal,
-        onLine: (line) => {
-          if (line.kind === "noise") writer.push({ kind: "noise", payload: line.text });
-          else writer.push({ kind: line.kind === "other" ? line.type : line.raw.type, payload: line.raw });
-          if (line.kind === "init" && !sessionSaved) {
-            sessionSaved = true;
-            // Best effort: a store that is briefly unreachable (a database restart) must not become
-            // an unhandled rejection that ends the engine; the init line is in the task's events too.
-            void store
-              .updateRunningTask(task.id, {
-                claudeSessionId: line.raw.session_id,
-                model: line.raw.model,
-              })
-              .catch(() => {});
-          }
-        },
-        onStderr: (text) => writer.push({ kind: "stderr", payload: text }),
-        onSpawn: (pid, spawned) => writer.push({ kind: "process", payload: processRecord(pid, spawned) }),
+        onLine: stream.onLine,
+        onStderr: stream.onStderr,
+        onSpawn: stream.onSpawn,
       });
       let verdict: Verdict = judgeOutcome(outcome, task.timeoutMs);
       // The account is over its limit, not just this task: nothing else of it is tried until the reset.

@@ -3,6 +3,7 @@ import { isTerminal, type TokenUsage } from "../domain/types.js";
 import { StoreListeners } from "./listeners.js";
 import { MemoryBudgetLedger } from "./memory-budget.js";
 import { MemoryChains } from "./memory-chains.js";
+import { MemoryEvents } from "./memory-events.js";
 import { MemoryQueue } from "./memory-queue.js";
 import { heldByPark, heldForAnother, MemoryCredentialParks } from "./memory-quota.js";
 import type {
@@ -28,7 +29,7 @@ import type {
   TaskQuery,
   TaskRecord,
 } from "./port.js";
-import { copyTask, queuedRecord } from "./record-copy.js";
+import { copySlot, copyTask, queuedRecord } from "./record-copy.js";
 import { type NewTaskDiff, storedDiff, type TaskDiff } from "./task-diff.js";
 
 export const ZERO_TOKENS: TokenUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
@@ -61,7 +62,7 @@ export class InMemoryStore implements Store {
   #pools = new Map<string, PoolState>();
   #tasks = new Map<string, TaskRecord>();
   #queue = new MemoryQueue();
-  #events = new Map<string, TaskEvent[]>();
+  #events = new MemoryEvents();
   #slots = new Map<string, SlotRecord>();
   #chains: MemoryChains;
   #diffs = new Map<string, TaskDiff>();
@@ -73,6 +74,8 @@ export class InMemoryStore implements Store {
   #due: Array<string | StoreNotification> = [];
   #clock: () => Date;
   #nowMs: () => number;
+  /** The last Date a record was stamped with, handed to the next stamp of the same millisecond. */
+  #stamp = new Date(0);
 
   constructor(options: InMemoryStoreOptions = {}) {
     this.#clock = options.clock ?? (() => new Date());
@@ -100,6 +103,16 @@ export class InMemoryStore implements Store {
     return p ? { ...p.record } : undefined;
   }
 
+  /**
+   * `now` as a Date to keep in a record. Records of one millisecond share it (a Date is ~100 bytes
+   * that the garbage collector copies, three per task): records never hand out or change their
+   * Dates (`copyTask` copies them), so sharing one is invisible.
+   */
+  #stampAt(ms: number): Date {
+    if (this.#stamp.getTime() !== ms) this.#stamp = new Date(ms);
+    return this.#stamp;
+  }
+
   #pool(poolId: string): PoolState {
     const p = this.#pools.get(poolId);
     if (!p) throw new Error(`unknown pool ${poolId}`);
@@ -108,7 +121,7 @@ export class InMemoryStore implements Store {
 
   async insertTask(task: NewTask): Promise<TaskRecord> {
     this.#pool(task.poolId);
-    const record = queuedRecord(task, ++this.#seq, new Date(this.#nowMs()));
+    const record = queuedRecord(task, ++this.#seq, this.#stampAt(this.#nowMs()));
     // Submitted while an account of the pool is over its usage limit: held until the reset.
     const [park] = this.#parks.active(task.poolId, this.#nowMs());
     if (park) {
@@ -169,10 +182,17 @@ export class InMemoryStore implements Store {
     best.runAfter = null;
     best.quotaCredential = null;
     best.attempt += 1;
-    best.startedAt ??= new Date(now);
+    best.startedAt ??= this.#stampAt(now);
     this.#notify(best.poolId, { type: "task_changed", taskId: best.id, status: "running" });
     const claimed = copyTask(best) as ClaimedTask;
     claimed.claimedFrom = claimedFrom; // assigned, not spread: see record-copy.ts
+    if (claim.slot) {
+      const slot = copySlot(claim.slot);
+      slot.state = "busy";
+      slot.currentTaskId = best.id;
+      this.#slots.set(`${slot.poolId}/${slot.id}`, slot);
+      claimed.slotSaved = true;
+    }
     return claimed;
   }
 
@@ -188,9 +208,7 @@ export class InMemoryStore implements Store {
 
   async updateRunningTask(taskId: string, patch: RunningTaskPatch): Promise<void> {
     const t = this.#tasks.get(taskId);
-    if (!t || isTerminal(t.status)) return;
-    if (patch.claudeSessionId !== undefined) t.claudeSessionId = patch.claudeSessionId;
-    if (patch.model !== undefined) t.model = patch.model;
+    if (t) patchRunning(t, patch);
   }
 
   async parkTask(taskId: string, park: ParkRequest): Promise<boolean> {
@@ -233,7 +251,7 @@ export class InMemoryStore implements Store {
     if (!t || (t.status !== "queued" && t.status !== "waiting_for_quota")) return false;
     this.#queue.setStatus(t, "cancelled");
     t.error = error;
-    t.finishedAt = new Date(this.#nowMs());
+    t.finishedAt = this.#stampAt(this.#nowMs());
     this.#notify(t.poolId, { type: "task_changed", taskId, status: t.status });
     return true;
   }
@@ -252,7 +270,7 @@ export class InMemoryStore implements Store {
     t.model = finish.model ?? t.model;
     t.turns += finish.turns;
     t.claudeSessionId = finish.claudeSessionId ?? t.claudeSessionId;
-    t.finishedAt = new Date(this.#nowMs());
+    t.finishedAt = this.#stampAt(this.#nowMs());
     t.leaseExpiresAt = null;
     this.#notify(t.poolId, { type: "task_changed", taskId, status: t.status });
     return true;
@@ -280,42 +298,26 @@ export class InMemoryStore implements Store {
     return reservation;
   }
 
-  async appendTaskEvents(taskId: string, events: NewTaskEvent[]): Promise<TaskEvent[]> {
+  async appendTaskEvents(
+    taskId: string,
+    events: NewTaskEvent[],
+    patch?: RunningTaskPatch,
+  ): Promise<TaskEvent[]> {
     const t = this.#tasks.get(taskId);
     if (!t) throw new Error(`unknown task ${taskId}`);
-    let log = this.#events.get(taskId);
-    if (!log) {
-      log = [];
-      this.#events.set(taskId, log);
-    }
-    const at = new Date(this.#nowMs());
-    const first = log.length + 1;
-    // Fields named, not spread: a spread with fields after it is slow in V8, and this runs per line.
-    const added = events.map((e, i) => ({ kind: e.kind, payload: e.payload, taskId, seq: first + i, at }));
-    log.push(...added);
+    if (patch) patchRunning(t, patch);
+    const added = this.#events.append(taskId, events, this.#nowMs());
     const last = added.at(-1);
     if (last) this.#notify(t.poolId, { type: "task_events", taskId, lastSeq: last.seq });
     return added;
   }
 
   async listTaskEvents(taskId: string, afterSeq = 0, limit?: number): Promise<TaskEvent[]> {
-    const log = this.#events.get(taskId) ?? [];
-    // Seqs are 1, 2, 3… in log order, so the page starts at index afterSeq (no scan of the log:
-    // a paged replay of a long stream would otherwise cost a scan per page).
-    const from = Math.max(0, Math.min(afterSeq, log.length));
-    return log.slice(from, limit === undefined ? undefined : from + limit);
+    return this.#events.list(taskId, afterSeq, limit);
   }
 
   async listSessionResults(claudeSessionId: string): Promise<TaskEvent[]> {
-    const found: TaskEvent[] = [];
-    for (const log of this.#events.values()) {
-      for (const e of log) {
-        const payload = e.payload;
-        if (e.kind !== "result" || typeof payload !== "object" || payload === null) continue;
-        if ("session_id" in payload && payload.session_id === claudeSessionId) found.push(e);
-      }
-    }
-    return found.sort((a, b) => a.at.getTime() - b.at.getTime());
+    return this.#events.sessionResults(claudeSessionId);
   }
 
   async saveTaskDiff(diff: NewTaskDiff): Promise<TaskDiff> {
@@ -331,11 +333,11 @@ export class InMemoryStore implements Store {
   }
 
   async upsertSlot(slot: SlotRecord): Promise<void> {
-    this.#slots.set(`${slot.poolId}/${slot.id}`, { ...slot });
+    this.#slots.set(`${slot.poolId}/${slot.id}`, copySlot(slot));
   }
 
   async listSlots(poolId: string): Promise<SlotRecord[]> {
-    return [...this.#slots.values()].filter((s) => s.poolId === poolId).map((s) => ({ ...s }));
+    return [...this.#slots.values()].filter((s) => s.poolId === poolId).map(copySlot);
   }
 
   async contextSet(poolId: string, key: string, value: string): Promise<void> {
@@ -351,6 +353,8 @@ export class InMemoryStore implements Store {
   }
 
   async contextList(poolId: string): Promise<Array<{ key: string; value: string }>> {
+    const context = this.#pool(poolId).context;
+    if (context.size === 0) return []; // every task reads it, and most pools share nothing
     return [...this.#pool(poolId).context.entries()]
       .map(([key, value]) => ({ key, value }))
       .sort((a, b) => a.key.localeCompare(b.key));
@@ -401,6 +405,12 @@ export class InMemoryStore implements Store {
     for (let i = 0; i < due.length; i += 2)
       this.#listeners.deliver(due[i] as string, due[i + 1] as StoreNotification);
   }
+}
+
+function patchRunning(t: TaskRecord, patch: RunningTaskPatch): void {
+  if (isTerminal(t.status)) return;
+  if (patch.claudeSessionId !== undefined) t.claudeSessionId = patch.claudeSessionId;
+  if (patch.model !== undefined) t.model = patch.model;
 }
 
 function isClaimable(t: TaskRecord, now: number, credential: string | undefined): boolean {

@@ -1,4 +1,4 @@
-import type { NewTask, TaskRecord } from "./port.js";
+import type { NewTask, SlotRecord, TaskRecord } from "./port.js";
 
 /**
  * A deep copy of plain data (what the store's records hold: JSON values and Dates), so a caller
@@ -17,8 +17,12 @@ export function copyData<T>(value: T): T {
   if (value instanceof Date) return new Date(value.getTime()) as T;
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  // for…in, not Object.keys: no array of keys per object copied (three copies a task, most of
+  // them of `{}`). Own keys only, as Object.keys gives.
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = copyData((value as Record<string, unknown>)[key]);
+  for (const key in value) {
+    if (Object.hasOwn(value, key)) out[key] = copyData((value as Record<string, unknown>)[key]);
+  }
   return out as T;
 }
 
@@ -117,5 +121,26 @@ export function queuedRecord(t: NewTask, seq: number, createdAt: Date): TaskReco
     startedAt: null,
     finishedAt: null,
     quotaCredential: null,
+  };
+}
+
+/** A slot record's copy (config shared, as a spread would): named fields, one object shape. */
+export function copySlot(r: SlotRecord): SlotRecord {
+  return {
+    id: r.id,
+    poolId: r.poolId,
+    engineId: r.engineId,
+    name: r.name,
+    role: r.role,
+    description: r.description,
+    config: r.config,
+    state: r.state,
+    currentTaskId: r.currentTaskId,
+    sessionId: r.sessionId,
+    worktreePath: r.worktreePath,
+    tasksCompleted: r.tasksCompleted,
+    errors: r.errors,
+    restarts: r.restarts,
+    spendMicros: r.spendMicros,
   };
 }

@@ -13,9 +13,15 @@ import type { ClaimedTask, ClaimRequest, Store, TaskEvent } from "./port.js";
  * the logic is here, the store only answers reads.
  */
 export async function claimRunnableTask(store: Store, claim: ClaimRequest): Promise<ClaimedTask | undefined> {
+  let savedBusy = false;
   for (;;) {
     const task = await store.claimNextTask(claim);
-    if (task?.claimedFrom !== "running") return task;
+    if (task?.claimedFrom !== "running") {
+      // A claim saved the slot busy with a task settled here, and then nothing was left: idle again.
+      if (!task && savedBusy && claim.slot) await store.upsertSlot(claim.slot);
+      return task;
+    }
+    savedBusy ||= task.slotSaved === true;
     if (!(await settleRecordedResult(store, task, claim.engineId))) return task;
   }
 }

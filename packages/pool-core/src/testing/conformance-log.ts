@@ -61,6 +61,34 @@ export function describeLogConformance(t: TestApi, ctx: ConformanceContext): voi
       expect((await store.listTaskEvents(a.id, 4, 1))[0]?.payload).toEqual({ i: 4 });
     });
 
+    it("patches a running task's session and model with the events the patch comes with, never a finished one", async () => {
+      const task = await store.insertTask(newTestTask(POOL));
+      await store.claimNextTask(claimFor("slot-0"));
+      const init = { kind: "system", payload: { type: "system", subtype: "init", session_id: "s-1" } };
+      const [saved] = await store.appendTaskEvents(task.id, [init], {
+        claudeSessionId: "s-1",
+        model: "opus",
+      });
+      expect(saved?.seq).toBe(1);
+      expect(await store.getTask(task.id)).toMatchObject({ claudeSessionId: "s-1", model: "opus" });
+      await store.appendTaskEvents(task.id, [init], { claudeSessionId: "s-2" });
+      expect(await store.getTask(task.id)).toMatchObject({ claudeSessionId: "s-2", model: "opus" });
+      await store.finishTask(task.id, {
+        engineId: "engine-1",
+        status: "completed",
+        result: null,
+        error: null,
+        spendMicros: 0,
+        tokens: NO_TOKENS,
+        model: null,
+        turns: 0,
+        claudeSessionId: null,
+      });
+      await store.appendTaskEvents(task.id, [init], { claudeSessionId: "s-3", model: "haiku" });
+      expect(await store.getTask(task.id)).toMatchObject({ claudeSessionId: "s-2", model: "opus" });
+      expect((await store.listTaskEvents(task.id)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    });
+
     it("keeps sequence numbers gapless when many writers append at once", async () => {
       const a = await store.insertTask(newTestTask(POOL));
       await Promise.all(
@@ -113,6 +141,37 @@ export function describeLogConformance(t: TestApi, ctx: ConformanceContext): voi
         spendMicros: 42,
       });
       expect(await store.listSlots(OTHER_POOL)).toEqual([]);
+    });
+
+    it("saves the claiming slot busy with its task when the claim carries it, and leaves it when nothing is claimed", async () => {
+      const slot: SlotRecord = {
+        id: "slot-0",
+        poolId: POOL,
+        engineId: "engine-1",
+        name: "slot-0",
+        role: null,
+        description: null,
+        config: { model: "opus" },
+        state: "idle",
+        currentTaskId: null,
+        sessionId: "s-1",
+        worktreePath: null,
+        tasksCompleted: 2,
+        errors: 1,
+        restarts: 0,
+        spendMicros: 7,
+      };
+      await store.upsertSlot(slot);
+      const task = await store.insertTask(newTestTask(POOL));
+      const claimed = await store.claimNextTask(claimFor("slot-0", { slot }));
+      expect(claimed?.id).toBe(task.id);
+      // A store may leave the slot to the pool (no slotSaved); one that saves it saves all of it.
+      const busy = claimed?.slotSaved ? { ...slot, state: "busy", currentTaskId: task.id } : slot;
+      expect(await store.listSlots(POOL)).toEqual([busy]);
+      expect(
+        await store.claimNextTask(claimFor("slot-0", { slot: { ...slot, name: "renamed" } })),
+      ).toBeUndefined();
+      expect(await store.listSlots(POOL)).toEqual([busy]);
     });
 
     it("sets, reads, lists (by key) and deletes shared context per pool", async () => {
