@@ -12,7 +12,7 @@ export const scaleBenchmark: Benchmark = async (ctx) => {
   const cells: string[] = [];
   let best = { slots: 0, rate: 0 };
   for (const slots of slotCounts) {
-    const tasks = full ? Math.max(40, slots * 6) : 4;
+    const tasks = full ? Math.max(30, slots * 4) : 4;
     const bare = await bareSpawnLoop(tasks, slots);
     const cold = await poolDispatch(ctx, { tasks, slots, driver: "cold", store: "memory" });
     const alone = await poolDispatch(ctx, {
