@@ -202,14 +202,26 @@ export class Pool implements TaskRunner {
     taskId: string,
     opts: { wait?: boolean; signal?: AbortSignal } = {},
   ): Promise<TaskResult | null> {
-    for (;;) {
+    if (!opts.wait) {
       const task = await this.store.getTask(taskId);
       if (!task) throw new TaskNotFound(taskId);
-      if (isTerminal(task.status)) return resultOrThrow(task);
-      if (!opts.wait) return null;
-      opts.signal?.throwIfAborted();
+      return isTerminal(task.status) ? resultOrThrow(task) : null;
+    }
+    for (;;) {
+      // Armed before the read: a task that ends between the read and the wait still wakes it.
+      const armed = this.#waiters.arm(taskId, opts.signal);
+      let waiting = false;
+      try {
+        const task = await this.store.getTask(taskId);
+        if (!task) throw new TaskNotFound(taskId);
+        if (isTerminal(task.status)) return resultOrThrow(task);
+        opts.signal?.throwIfAborted();
+        waiting = true;
+      } finally {
+        if (!waiting) armed.cancel();
+      }
       // Settled completed by this engine: its result as stored, without reading the task again.
-      const completed = await this.#waiters.wait(taskId, opts.signal);
+      const completed = await armed.next;
       if (completed) return completed;
     }
   }

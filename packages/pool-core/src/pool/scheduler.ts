@@ -131,9 +131,7 @@ export class Scheduler {
       return;
     }
     this.#pumping = true;
-    void this.#claimPass().finally(() => {
-      this.#pumping = false;
-    });
+    void this.#claimPass();
   }
 
   async #claimPass(): Promise<void> {
@@ -161,6 +159,11 @@ export class Scheduler {
     } catch (err) {
       // A store hiccup must not stop the pool; the poll timer tries again.
       process.emitWarning(`claude-pool: claiming work failed: ${String(err)}`);
+    } finally {
+      // In the same synchronous run as the loop's last check: a `.finally()` on the promise ran a
+      // microtask later, and a pump() in between only set #pumpAgain for a loop that had ended, so
+      // the task it announced waited for the poll timer (~1 s a task, bench row 3).
+      this.#pumping = false;
     }
   }
 

@@ -16,31 +16,43 @@ export class TaskWaiters {
   }
 
   /**
-   * Resolves when the task may have changed (woken, polled, or the signal aborted); with the
-   * task's result when this engine settled it completed (see `wake`).
+   * Registers a waiter at once: `next` resolves when the task may have changed (woken, polled, or
+   * the signal aborted); with the task's result when this engine settled it completed (see
+   * `wake`). Arm before reading the task, so a wake that lands between the read and the wait is
+   * not lost (that cost a whole poll interval: ~1 s per task when the task ended in that gap);
+   * `cancel()` when the read made the wait unnecessary.
    */
-  wait(taskId: string, signal?: AbortSignal): Promise<TaskResult | undefined> {
-    return new Promise((resolve) => {
-      let set = this.#waiters.get(taskId);
-      if (!set) {
-        set = new Set();
-        this.#waiters.set(taskId, set);
-      }
-      const woken = (result?: TaskResult) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        set.delete(woken);
-        if (set.size === 0) this.#waiters.delete(taskId);
-        // Each waiter its own copy: what one caller changes, no other (nor the store) sees.
-        resolve(result === undefined ? undefined : copyData(result));
-      };
-      // Timer and abort wake without a result (an abort listener is called with the Event).
-      const done = () => woken();
-      // After close, nothing here announces changes any more: re-read often.
-      const timer = setTimeout(done, this.#closed ? 50 : this.#pollMs);
-      signal?.addEventListener("abort", done, { once: true });
-      set.add(woken);
+  arm(taskId: string, signal?: AbortSignal): { next: Promise<TaskResult | undefined>; cancel(): void } {
+    let set = this.#waiters.get(taskId);
+    if (!set) {
+      set = new Set();
+      this.#waiters.set(taskId, set);
+    }
+    const waiters = set;
+    let resolve!: (result: TaskResult | undefined) => void;
+    const next = new Promise<TaskResult | undefined>((r) => {
+      resolve = r;
     });
+    const woken = (result?: TaskResult) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      waiters.delete(woken);
+      if (waiters.size === 0 && this.#waiters.get(taskId) === waiters) this.#waiters.delete(taskId);
+      // Each waiter its own copy: what one caller changes, no other (nor the store) sees.
+      resolve(result === undefined ? undefined : copyData(result));
+    };
+    // Timer and abort wake without a result (an abort listener is called with the Event).
+    const done = () => woken();
+    // After close, nothing here announces changes any more: re-read often.
+    const timer = setTimeout(done, this.#closed ? 50 : this.#pollMs);
+    signal?.addEventListener("abort", done, { once: true });
+    waiters.add(woken);
+    return { next, cancel: done };
+  }
+
+  /** `arm(taskId, signal).next`: for a caller that has nothing to read first. */
+  wait(taskId: string, signal?: AbortSignal): Promise<TaskResult | undefined> {
+    return this.arm(taskId, signal).next;
   }
 
   /**

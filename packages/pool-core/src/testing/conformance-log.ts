@@ -3,8 +3,8 @@ import type { ChainRecord, SlotRecord, Store, StoreNotification } from "../store
 import type { ConformanceContext } from "./conformance.js";
 import {
   claimFor,
+  completedBy,
   eventually,
-  NO_TOKENS,
   newTestTask,
   OTHER_POOL,
   POOL,
@@ -73,17 +73,7 @@ export function describeLogConformance(t: TestApi, ctx: ConformanceContext): voi
       expect(await store.getTask(task.id)).toMatchObject({ claudeSessionId: "s-1", model: "opus" });
       await store.appendTaskEvents(task.id, [init], { claudeSessionId: "s-2" });
       expect(await store.getTask(task.id)).toMatchObject({ claudeSessionId: "s-2", model: "opus" });
-      await store.finishTask(task.id, {
-        engineId: "engine-1",
-        status: "completed",
-        result: null,
-        error: null,
-        spendMicros: 0,
-        tokens: NO_TOKENS,
-        model: null,
-        turns: 0,
-        claudeSessionId: null,
-      });
+      await store.finishTask(task.id, completedBy());
       await store.appendTaskEvents(task.id, [init], { claudeSessionId: "s-3", model: "haiku" });
       expect(await store.getTask(task.id)).toMatchObject({ claudeSessionId: "s-2", model: "opus" });
       expect((await store.listTaskEvents(task.id)).map((e) => e.seq)).toEqual([1, 2, 3]);
@@ -228,17 +218,7 @@ export function describeLogConformance(t: TestApi, ctx: ConformanceContext): voi
       const task = await store.insertTask(newTestTask(POOL));
       await store.claimNextTask(claimFor("slot-0"));
       await store.appendTaskEvents(task.id, [{ kind: "system", payload: {} }]);
-      await store.finishTask(task.id, {
-        engineId: "engine-1",
-        status: "completed",
-        result: null,
-        error: null,
-        spendMicros: 0,
-        tokens: NO_TOKENS,
-        model: null,
-        turns: 0,
-        claudeSessionId: null,
-      });
+      await store.finishTask(task.id, completedBy());
       const expected: StoreNotification[] = [
         { type: "task_queued", taskId: task.id },
         { type: "task_changed", taskId: task.id, status: "running" },

@@ -1,7 +1,16 @@
 import { newId } from "../domain/ids.js";
 import type { Store } from "../store/port.js";
 import type { ConformanceContext } from "./conformance.js";
-import { claimFor, NO_TOKENS, newTestTask, OTHER_POOL, POOL, sleep, type TestApi } from "./harness.js";
+import {
+  claimFor,
+  completedBy,
+  NO_TOKENS,
+  newTestTask,
+  OTHER_POOL,
+  POOL,
+  sleep,
+  type TestApi,
+} from "./harness.js";
 
 /** Pools, tasks, claims, leases, ownership, parking, cancelling and settling. */
 export function describeQueueConformance(t: TestApi, ctx: ConformanceContext): void {
@@ -167,17 +176,7 @@ export function describeQueueConformance(t: TestApi, ctx: ConformanceContext): v
       const finished = await store.insertTask(newTestTask(POOL));
       await store.claimNextTask(claimFor("slot-0", { leaseMs: 200 }));
       await store.claimNextTask(claimFor("slot-1", { leaseMs: 200 }));
-      await store.finishTask(finished.id, {
-        engineId: "engine-1",
-        status: "completed",
-        result: null,
-        error: null,
-        spendMicros: 0,
-        tokens: NO_TOKENS,
-        model: null,
-        turns: 0,
-        claudeSessionId: null,
-      });
+      await store.finishTask(finished.id, completedBy());
       const lost = await store.renewLeases("engine-1", [kept.id, finished.id], 60_000);
       expect(lost).toEqual([finished.id]);
       expect(await store.renewLeases("engine-2", [kept.id], 60_000)).toEqual([kept.id]);

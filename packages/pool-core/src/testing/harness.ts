@@ -1,5 +1,5 @@
 import { newId } from "../domain/ids.js";
-import type { ClaimRequest, NewTask, Store } from "../store/port.js";
+import type { ClaimRequest, FinishRequest, NewTask, Store } from "../store/port.js";
 
 /**
  * The test functions the suites run with, passed in so that `@claude-pool/core` never imports a
@@ -24,6 +24,22 @@ export interface StoreHarness {
 export const POOL = "pool-a";
 export const OTHER_POOL = "pool-b";
 export const NO_TOKENS = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+
+/** A settlement of a completed task by engine-1 that cost nothing, with overrides. */
+export function completedBy(overrides: Partial<FinishRequest> = {}): FinishRequest {
+  return {
+    engineId: "engine-1",
+    status: "completed",
+    result: null,
+    error: null,
+    spendMicros: 0,
+    tokens: NO_TOKENS,
+    model: null,
+    turns: 0,
+    claudeSessionId: null,
+    ...overrides,
+  };
+}
 
 /** A task as the Pool would submit it, with overrides. */
 export function newTestTask(poolId: string, overrides: Partial<NewTask> = {}): NewTask {
