@@ -99,7 +99,7 @@ export async function openStore(
 export const dispatchBenchmark: Benchmark = async (ctx) => {
   const full = ctx.size === "full";
   const runs = full ? 3 : 1;
-  // 3 × 400: the issue asks for ~2,000 tasks, but with the bare loop beside it and rows 5 and 6
+  // 3 × 300: the issue asks for ~2,000 tasks, but with the bare loop beside it and rows 5 and 6
   // spawning too, that alone would pass the 10-minute budget of `pnpm bench` on 2 cores.
   const n = full ? 300 : 16;
   const rows: BenchRow[] = [];
