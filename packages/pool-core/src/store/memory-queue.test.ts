@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { claimFor, NO_TOKENS, newTestTask, POOL } from "../testing/harness.js";
+import { claimFor, completedBy, newTestTask, POOL } from "../testing/harness.js";
 import { InMemoryStore } from "./memory.js";
 
 async function finish(store: InMemoryStore, taskId: string): Promise<void> {
-  const done = await store.finishTask(taskId, {
-    engineId: "engine-1",
-    status: "completed",
-    result: null,
-    error: null,
-    spendMicros: 0,
-    tokens: NO_TOKENS,
-    model: null,
-    turns: 1,
-    claudeSessionId: null,
-  });
+  const done = await store.finishTask(taskId, completedBy({ turns: 1 }));
   expect(done).toBe(true);
 }
 

@@ -1,5 +1,5 @@
 import { newId } from "../domain/ids.js";
-import type { ChainRecord, SlotRecord, Store, StoreNotification } from "../store/port.js";
+import type { ChainRecord, Store, StoreNotification } from "../store/port.js";
 import type { ConformanceContext } from "./conformance.js";
 import {
   claimFor,
@@ -9,6 +9,7 @@ import {
   OTHER_POOL,
   POOL,
   sleep,
+  slotRecord,
   type TestApi,
 } from "./harness.js";
 
@@ -102,23 +103,7 @@ export function describeLogConformance(t: TestApi, ctx: ConformanceContext): voi
 
   describe("slots, context and chains", () => {
     it("keeps the last reported state of each slot", async () => {
-      const slot: SlotRecord = {
-        id: "slot-0",
-        poolId: POOL,
-        engineId: "engine-1",
-        name: "slot-0",
-        role: "reviewer",
-        description: "reviews",
-        config: { model: "opus" },
-        state: "idle",
-        currentTaskId: null,
-        sessionId: null,
-        worktreePath: null,
-        tasksCompleted: 0,
-        errors: 0,
-        restarts: 0,
-        spendMicros: 0,
-      };
+      const slot = slotRecord({ role: "reviewer", description: "reviews" });
       await store.upsertSlot(slot);
       await store.upsertSlot({ ...slot, id: "slot-1", name: "slot-1", role: null });
       await store.upsertSlot({ ...slot, state: "busy", tasksCompleted: 3, spendMicros: 42 });
@@ -134,23 +119,7 @@ export function describeLogConformance(t: TestApi, ctx: ConformanceContext): voi
     });
 
     it("saves the claiming slot busy with its task when the claim carries it, and leaves it when nothing is claimed", async () => {
-      const slot: SlotRecord = {
-        id: "slot-0",
-        poolId: POOL,
-        engineId: "engine-1",
-        name: "slot-0",
-        role: null,
-        description: null,
-        config: { model: "opus" },
-        state: "idle",
-        currentTaskId: null,
-        sessionId: "s-1",
-        worktreePath: null,
-        tasksCompleted: 2,
-        errors: 1,
-        restarts: 0,
-        spendMicros: 7,
-      };
+      const slot = slotRecord({ sessionId: "s-1", tasksCompleted: 2, errors: 1, spendMicros: 7 });
       await store.upsertSlot(slot);
       const task = await store.insertTask(newTestTask(POOL));
       const claimed = await store.claimNextTask(claimFor("slot-0", { slot }));

@@ -1,5 +1,5 @@
 import { newId } from "../domain/ids.js";
-import type { ClaimRequest, FinishRequest, NewTask, Store } from "../store/port.js";
+import type { ClaimRequest, FinishRequest, NewTask, SlotRecord, Store } from "../store/port.js";
 
 /**
  * The test functions the suites run with, passed in so that `@claude-pool/core` never imports a
@@ -37,6 +37,28 @@ export function completedBy(overrides: Partial<FinishRequest> = {}): FinishReque
     model: null,
     turns: 0,
     claudeSessionId: null,
+    ...overrides,
+  };
+}
+
+/** An idle slot-0 of POOL on engine-1, with overrides. */
+export function slotRecord(overrides: Partial<SlotRecord> = {}): SlotRecord {
+  return {
+    id: "slot-0",
+    poolId: POOL,
+    engineId: "engine-1",
+    name: "slot-0",
+    role: null,
+    description: null,
+    config: { model: "opus" },
+    state: "idle",
+    currentTaskId: null,
+    sessionId: null,
+    worktreePath: null,
+    tasksCompleted: 0,
+    errors: 0,
+    restarts: 0,
+    spendMicros: 0,
     ...overrides,
   };
 }
